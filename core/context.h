@@ -1,0 +1,81 @@
+/* Internal view of a lavin_context: the Vulkan objects and the state of the
+ * allocator, pipeline cache, command stream and profiler hanging off it. */
+#ifndef LAVIN_CORE_CONTEXT_H
+#define LAVIN_CORE_CONTEXT_H
+
+#include <vulkan/vulkan.h>
+
+#include "lavin.h"
+#include "error.h"
+
+struct lavin_block;
+struct lavin_pipeline;
+struct lavin_profile;
+
+typedef struct lavin_range {
+    VkBuffer buffer;
+    VkDeviceSize begin, end;
+} lavin_range;
+
+#define LAVIN_MAX_HAZARDS 64
+
+/* The open command buffer that ops record into, and what it has touched since
+ * the last barrier, so that a barrier is issued only where a dispatch depends
+ * on an earlier one. */
+typedef struct lavin_stream {
+    VkCommandPool pool;
+    VkCommandBuffer cmd;
+    VkFence fence;
+    int recording;
+    unsigned dispatches;
+    lavin_range reads[LAVIN_MAX_HAZARDS], writes[LAVIN_MAX_HAZARDS];
+    int nreads, nwrites;
+} lavin_stream;
+
+typedef struct lavin_staging {
+    VkBuffer buffer;
+    VkDeviceMemory memory;
+    void *map;
+    VkDeviceSize size;
+} lavin_staging;
+
+struct lavin_context {
+    VkInstance instance;
+    VkDebugUtilsMessengerEXT messenger;
+    VkPhysicalDevice phys;
+    VkDevice device;
+    VkQueue queue;
+    uint32_t queue_family;
+    VkPhysicalDeviceProperties props;
+    VkPhysicalDeviceMemoryProperties mem_props;
+    lavin_device_info info;
+    uint32_t device_local_type;  /* memory type index for tensors */
+    uint32_t host_type;          /* host-visible, coherent, for staging */
+    float timestamp_period;
+    int timestamps_ok;
+
+    unsigned validation_errors;
+    char error[512];
+
+    /* allocator */
+    struct lavin_block *blocks;
+    uint64_t mem_limit, mem_in_use, mem_peak, mem_reserved;
+    uint64_t block_size;
+
+    /* pipelines */
+    VkPipelineCache pipeline_cache;
+    VkPipelineLayout pipeline_layout;
+    char *cache_path;
+    size_t cache_loaded_bytes;
+    struct lavin_pipeline **pipelines;
+    unsigned npipelines, pipelines_cap;
+
+    lavin_stream stream;
+    lavin_staging staging;
+    struct lavin_profile *profile;
+};
+
+/* Largest push-constant block any lavin shader uses (the Vulkan minimum). */
+#define LAVIN_PUSH_MAX 128
+
+#endif

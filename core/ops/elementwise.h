@@ -1,0 +1,23 @@
+/* Elementwise ops on f32 tensors. Output may alias the first input. Where
+ * an op takes a per-row vector (b, scale, gate), it is either the same shape
+ * as x or [outer, inner] broadcast over x viewed as [outer, mid, inner], e.g.
+ * a [B, D] modulation over [B, N, D] tokens. */
+#ifndef LAVIN_CORE_OPS_ELEMENTWISE_H
+#define LAVIN_CORE_OPS_ELEMENTWISE_H
+
+#include "tensor.h"
+
+int lavin_op_add(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);
+int lavin_op_mul(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);
+int lavin_op_scale(lavin_context *ctx, const lavin_tensor *a, float s, const lavin_tensor *out);
+int lavin_op_silu(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *out);
+/* silu(a) * b, a and b of the same shape. */
+int lavin_op_swiglu(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);
+/* x * (1 + scale). */
+int lavin_op_modulate(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *scale,
+                      const lavin_tensor *out);
+/* x + tanh(gate) * y, y the shape of x. */
+int lavin_op_gated_add(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *gate,
+                       const lavin_tensor *y, const lavin_tensor *out);
+
+#endif

@@ -1,0 +1,25 @@
+/* Per-op GPU timing from timestamp queries around each dispatch, summed by
+ * op name and printed as a table (LAVIN_PROFILE=1). */
+#ifndef LAVIN_CORE_PROFILE_H
+#define LAVIN_CORE_PROFILE_H
+
+#include <stdio.h>
+
+#include "context.h"
+
+int lavin_profile_init(lavin_context *ctx);
+void lavin_profile_destroy(lavin_context *ctx);
+
+void lavin_profile_begin(lavin_context *ctx, VkCommandBuffer cmd);
+/* Writes the timestamp before (end = 0) or after (end = 1) a dispatch. */
+void lavin_profile_mark(lavin_context *ctx, VkCommandBuffer cmd, const char *op, double flops,
+                        double bytes, int end);
+/* True when the query pool cannot take another dispatch. */
+int lavin_profile_full(const lavin_context *ctx);
+/* Reads the timestamps of the submission that just finished. */
+int lavin_profile_collect(lavin_context *ctx);
+
+/* One row per op: calls, total ms, GFLOP/s, GB/s. */
+void lavin_profile_print(const lavin_context *ctx, FILE *f);
+
+#endif

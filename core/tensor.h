@@ -1,0 +1,64 @@
+/* Device tensors: row-major, up to 5-D, stored as f32, f16 or bf16. A view
+ * shares the memory of its parent at an element offset, without a copy. */
+#ifndef LAVIN_CORE_TENSOR_H
+#define LAVIN_CORE_TENSOR_H
+
+#include <stdint.h>
+
+#include "memory.h"
+
+#define LAVIN_MAX_DIMS 5
+
+typedef enum lavin_dtype {
+    LAVIN_F32 = 0,
+    LAVIN_F16 = 1,
+    LAVIN_BF16 = 2,
+} lavin_dtype;
+
+typedef struct lavin_tensor {
+    lavin_dtype dtype;
+    int ndim;
+    int64_t ne[LAVIN_MAX_DIMS];  /* ne[ndim-1] is the fastest dimension */
+    lavin_alloc mem;             /* block and byte range this tensor spans */
+    int owner;                   /* 0 for views */
+} lavin_tensor;
+
+size_t lavin_dtype_size(lavin_dtype t);
+const char *lavin_dtype_name(lavin_dtype t);
+
+int64_t lavin_tensor_nelem(const lavin_tensor *t);
+uint64_t lavin_tensor_bytes(const lavin_tensor *t);
+VkDeviceAddress lavin_tensor_address(const lavin_tensor *t);
+
+/* "[2, 3, 4] f16" into buf. */
+const char *lavin_tensor_describe(const lavin_tensor *t, char *buf, size_t size);
+
+int lavin_tensor_alloc(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, int ndim,
+                       const int64_t *ne);
+void lavin_tensor_free(lavin_context *ctx, lavin_tensor *t);
+
+/* A view of ndim/ne starting elem_offset elements into src; it must fit. */
+int lavin_tensor_view(lavin_context *ctx, const lavin_tensor *src, int64_t elem_offset, int ndim,
+                      const int64_t *ne, lavin_tensor *view);
+
+/* Same data, new shape with the same element count. */
+int lavin_tensor_reshape(lavin_context *ctx, const lavin_tensor *src, int ndim, const int64_t *ne,
+                         lavin_tensor *view);
+
+/* Synchronous copies between host memory and the tensor, in its own dtype.
+ * They first submit and wait for any recorded work. */
+int lavin_tensor_upload(lavin_context *ctx, const lavin_tensor *t, const void *data, size_t bytes);
+int lavin_tensor_download(lavin_context *ctx, const lavin_tensor *t, void *data, size_t bytes);
+
+/* Records a fill of every 32-bit word of the tensor with pattern. */
+int lavin_tensor_fill(lavin_context *ctx, const lavin_tensor *t, uint32_t pattern);
+
+/* Shape helpers for launchers: one line naming the op and what is wrong. */
+int lavin_check_dtype(lavin_context *ctx, const char *op, const char *name, const lavin_tensor *t,
+                      unsigned allowed_mask);
+int lavin_same_shape(const lavin_tensor *a, const lavin_tensor *b);
+
+#define LAVIN_DT_BIT(t) (1u << (t))
+#define LAVIN_DT_ANY (LAVIN_DT_BIT(LAVIN_F32) | LAVIN_DT_BIT(LAVIN_F16) | LAVIN_DT_BIT(LAVIN_BF16))
+
+#endif

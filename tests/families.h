@@ -1,0 +1,9 @@
+/* Every op family's test entry point; test_ops.c runs them in this order. */
+#ifndef LAVIN_TESTS_FAMILIES_H
+#define LAVIN_TESTS_FAMILIES_H
+
+#include "harness.h"
+
+void lt_family_elementwise(lt *t);
+
+#endif

@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "families.h"
+#include "ops/elementwise.h"
+#include "ref/elementwise.h"
+
+enum { ADD, MUL, SCALE, SILU, SWIGLU, MODULATE, GATED };
+static const char *const names[] = { "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add" };
+
+/* x: [outer, mid, inner]; the vector operand is [outer, inner] (broadcast)
+ * or, for swiglu and the gated add's y, the full shape. */
+static void one_case(lt *t, int op, int64_t outer, int64_t mid, int64_t inner)
+{
+    lavin_context *ctx = t->ctx;
+    size_t n = (size_t)(outer * mid * inner), nv = (size_t)(outer * inner);
+    int64_t ne[3] = { outer, mid, inner }, nev[2] = { outer, inner };
+    int full_b = op == SWIGLU;
+    float *a = lt_random(t, n, -4, 4), *b = lt_random(t, full_b ? n : nv, -2, 2);
+    float *c = lt_random(t, n, -3, 3), *ref = malloc(n * sizeof(float));
+    lavin_tensor ta, tb, tc, to;
+    char what[128];
+    snprintf(what, sizeof(what), "%s [%lld,%lld,%lld]", names[op], (long long)outer, (long long)mid,
+             (long long)inner);
+    int ret = lt_tensor(t, &ta, LAVIN_F32, 3, ne, a);
+    if (ret >= 0)
+        ret = full_b ? lt_tensor(t, &tb, LAVIN_F32, 3, ne, b) : lt_tensor(t, &tb, LAVIN_F32, 2, nev, b);
+    if (ret >= 0)
+        ret = lt_tensor(t, &tc, LAVIN_F32, 3, ne, c);
+    if (ret >= 0)
+        ret = lt_output(t, &to, 3, ne);
+    if (!lt_ok(t, what, ret))
+        goto out;
+    switch (op) {
+    case ADD: ret = lavin_op_add(ctx, &ta, &tb, &to); lavin_ref_add(a, b, ref, outer, mid, inner); break;
+    case MUL: ret = lavin_op_mul(ctx, &ta, &tb, &to); lavin_ref_mul(a, b, ref, outer, mid, inner); break;
+    case SCALE: ret = lavin_op_scale(ctx, &ta, -0.37f, &to); lavin_ref_scale(a, -0.37f, ref, n); break;
+    case SILU: ret = lavin_op_silu(ctx, &ta, &to); lavin_ref_silu(a, ref, n); break;
+    case SWIGLU: ret = lavin_op_swiglu(ctx, &ta, &tb, &to); lavin_ref_swiglu(a, b, ref, n); break;
+    case MODULATE:
+        ret = lavin_op_modulate(ctx, &ta, &tb, &to);
+        lavin_ref_modulate(a, b, ref, outer, mid, inner);
+        break;
+    default:
+        ret = lavin_op_gated_add(ctx, &ta, &tb, &tc, &to);
+        lavin_ref_gated_add(a, b, c, ref, outer, mid, inner);
+        break;
+    }
+    if (lt_ok(t, what, ret)) {
+        float *got = lt_fetch(t, &to);
+        lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
+        free(got);
+    }
+    lavin_tensor_free(ctx, &ta);
+    lavin_tensor_free(ctx, &tb);
+    lavin_tensor_free(ctx, &tc);
+    lavin_tensor_free(ctx, &to);
+out:
+    free(a);
+    free(b);
+    free(c);
+    free(ref);
+}
+
+static void in_place(lt *t)
+{
+    int64_t ne[2] = { 3, 129 };
+    size_t n = 3 * 129;
+    float *a = lt_random(t, n, -5, 5), *ref = malloc(n * sizeof(float));
+    lavin_tensor ta;
+    lavin_ref_silu(a, ref, n);
+    if (lt_ok(t, "silu in place", lt_tensor(t, &ta, LAVIN_F32, 2, ne, a)) &&
+        lt_ok(t, "silu in place", lavin_op_silu(t->ctx, &ta, &ta))) {
+        float *got = lt_fetch(t, &ta);
+        lt_check(t, "silu in place [3,129]", lt_nerr(got, ref, n), LT_TOL_F32);
+        free(got);
+    }
+    lavin_tensor_free(t->ctx, &ta);
+    free(a);
+    free(ref);
+}
+
+static void bad_shapes(lt *t)
+{
+    lavin_context *ctx = t->ctx;
+    lavin_tensor x, v, o, h;
+    int64_t nx[3] = { 2, 5, 8 }, nv[2] = { 3, 8 }, no[1] = { 79 };
+    if (!lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &x, LAVIN_F32, 3, nx)))
+        return;
+    lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &v, LAVIN_F32, 2, nv));
+    lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &o, LAVIN_F32, 1, no));
+    lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &h, LAVIN_F16, 3, nx));
+    lt_rejects(t, "modulate with a [3,8] scale over [2,5,8]", lavin_op_modulate(ctx, &x, &v, &x));
+    lt_rejects(t, "add into an output of the wrong size", lavin_op_add(ctx, &x, &x, &o));
+    lt_rejects(t, "silu of an f16 tensor", lavin_op_silu(ctx, &h, &x));
+    lavin_tensor_free(ctx, &x);
+    lavin_tensor_free(ctx, &v);
+    lavin_tensor_free(ctx, &o);
+    lavin_tensor_free(ctx, &h);
+}
+
+void lt_family_elementwise(lt *t)
+{
+    static const int64_t shapes[][3] = {
+        { 1, 1, 1 }, { 1, 7, 13 }, { 2, 257, 72 }, { 3, 1000, 5 }, { 1, 1, 65537 }, { 4, 33, 2304 },
+    };
+    for (int op = ADD; op <= GATED; op++)
+        for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+            one_case(t, op, shapes[s][0], shapes[s][1], shapes[s][2]);
+    in_place(t);
+    bad_shapes(t);
+}

@@ -1,0 +1,52 @@
+/* Runs every op family against its plain-C reference on the selected device,
+ * with the validation layer on; any validation error fails the run.
+ * Usage: test_ops [--verbose] [--seed N] [FAMILY-SUBSTRING] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "families.h"
+
+static const struct {
+    const char *name;
+    void (*run)(lt *t);
+} families[] = {
+    { "elementwise", lt_family_elementwise },
+};
+
+int main(int argc, char **argv)
+{
+    lt t = { .rng = 20261124 };
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--verbose"))
+            t.verbose = 1;
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            t.rng = strtoull(argv[++i], NULL, 0);
+        else
+            t.filter = argv[i];
+    }
+    lavin_context_params p;
+    lavin_context_params_default(&p);
+    p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
+    char err[512];
+    if (lavin_context_create(&t.ctx, &p, err, sizeof(err)) < 0) {
+        fprintf(stderr, "test_ops: %s\n", err);
+        return 1;
+    }
+    printf("device: %s (validation %s)\n", lavin_context_device(t.ctx)->name, p.validation ? "on" : "off");
+    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+        if (!lt_enabled(&t, families[i].name))
+            continue;
+        lt_family_begin(&t, families[i].name);
+        families[i].run(&t);
+        lt_family_end(&t);
+    }
+    unsigned verr = lavin_validation_errors(t.ctx);
+    lavin_context_destroy(&t.ctx);
+    if (verr) {
+        printf("validation: %u errors\n", verr);
+        t.failed++;
+    }
+    printf("%d passed, %d failed\n", t.passed, t.failed);
+    return t.failed ? 1 : 0;
+}
