@@ -1,0 +1,12 @@
+/* The lavin subcommands. Each returns the process exit status:
+ * 0 ok, 1 runtime failure, 2 bad usage or input. */
+#ifndef LAVIN_CLI_COMMANDS_H
+#define LAVIN_CLI_COMMANDS_H
+
+#define LAVIN_EXIT_OK 0
+#define LAVIN_EXIT_FAIL 1
+#define LAVIN_EXIT_USAGE 2
+
+int lavin_cmd_devices(int argc, char **argv);
+
+#endif

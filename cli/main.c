@@ -1,0 +1,42 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "lavin_config.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lavin COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'lavin COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LAVIN_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return LAVIN_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("lavin %s\n", LAVIN_VERSION);
+        return LAVIN_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "lavin: unknown command '%s' (see 'lavin --help')\n", argv[1]);
+    return LAVIN_EXIT_USAGE;
+}
