@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "commands.h"
 #include "lavin_config.h"
 
@@ -10,6 +11,7 @@ static const struct {
     const char *help;
 } commands[] = {
     { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
+    { "bench", lavin_cmd_bench, "benchmark the ops at the model's shapes (lavin bench ops)" },
 };
 
 static void usage(FILE *f)

@@ -212,6 +212,8 @@ void lavin_context_destroy(lavin_context **pctx)
     if (ctx->device) {
         lavin_stream_sync(ctx);
         vkDeviceWaitIdle(ctx->device);
+        if (ctx->profile && getenv("LAVIN_PROFILE"))
+            lavin_profile_print(ctx, stderr);
         lavin_profile_destroy(ctx);
         lavin_stream_destroy(ctx);
         lavin_pipelines_destroy(ctx);

@@ -1,0 +1,30 @@
+#ifndef LAVIN_BENCH_H
+#define LAVIN_BENCH_H
+
+#include "tensor.h"
+
+typedef struct lavin_bench_opts {
+    int full;            /* all shapes, or only the smallest of each op */
+    int reps;            /* 0: as many as fit in `seconds` (1..50) */
+    double seconds;
+    const char *filter;  /* run only cases whose name contains this */
+} lavin_bench_opts;
+
+typedef int (*lavin_bench_fn)(lavin_context *ctx, void *arg);
+typedef int (*lavin_bench_suite_fn)(lavin_context *ctx, const lavin_bench_opts *o);
+
+/* A tensor of small, non-zero values (so no op meets a denormal or inf). */
+int lavin_bench_tensor(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, int ndim, const int64_t *ne);
+
+/* Runs fn once to warm up, then times it and prints one row. */
+int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
+                     void *arg, double flops, double bytes);
+
+int lavin_bench_elementwise(lavin_context *ctx, const lavin_bench_opts *o);
+
+extern const lavin_bench_suite_fn lavin_bench_suite[];
+extern const size_t lavin_bench_suite_count;
+
+int lavin_cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,136 @@
+/* lavin bench ops: times the ops at the shapes of the released 3.4B J-DiT
+ * and ST-VAE, and prints ms per call, GFLOP/s and GB/s. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "context.h"
+#include "ops/elementwise.h"
+#include "stream.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Fills a tensor with small non-zero values without a host copy of its
+ * full size: one row uploaded, then replicated on the host in chunks. */
+int lavin_bench_tensor(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, int ndim, const int64_t *ne)
+{
+    LAVIN_TRY(lavin_tensor_alloc(ctx, t, dtype, ndim, ne));
+    uint64_t bytes = lavin_tensor_bytes(t);
+    uint8_t *host = malloc(bytes);
+    if (!host)
+        return lavin_err(ctx, LAVIN_ENOMEM, "bench: out of host memory for %llu bytes",
+                         (unsigned long long)bytes);
+    uint32_t state = 12345;
+    for (uint64_t i = 0; i + 1 < bytes; i += 2) {
+        state = state * 1664525u + 1013904223u;
+        /* 0x3c00..0x3fff: f16 in [1, 2); as bf16 or the high half of an f32
+         * word the value is similarly tame, so no op overflows. */
+        uint16_t v = (uint16_t)(0x3c00 | ((state >> 16) & 0x3ff));
+        if (dtype != LAVIN_F16)
+            v = (uint16_t)(0x3f00 | ((state >> 16) & 0x7f));
+        memcpy(host + i, &v, 2);
+    }
+    int ret = lavin_tensor_upload(ctx, t, host, bytes);
+    free(host);
+    return ret;
+}
+
+int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
+                     void *arg, double flops, double bytes)
+{
+    if (o->filter && !strstr(name, o->filter))
+        return 0;
+    double t0 = now();
+    LAVIN_TRY(fn(ctx, arg));
+    LAVIN_TRY(lavin_stream_sync(ctx));
+    double warm = now() - t0;
+    int reps = o->reps;
+    if (reps <= 0) {
+        reps = warm > 0 ? (int)(o->seconds / warm) : 50;
+        reps = reps < 1 ? 1 : reps > 50 ? 50 : reps;
+    }
+    t0 = now();
+    for (int i = 0; i < reps; i++)
+        LAVIN_TRY(fn(ctx, arg));
+    LAVIN_TRY(lavin_stream_sync(ctx));
+    double sec = (now() - t0) / reps;
+    printf("%-44s %10.3f %10.1f %9.1f %5d %9.0f\n", name, sec * 1e3, flops / sec * 1e-9, bytes / sec * 1e-9,
+           reps, lavin_memory_peak(ctx) / 1048576.0);
+    fflush(stdout);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: lavin bench ops [--device D] [--full | --quick] [--filter TEXT] [--reps N] [--seconds S]\n\n"
+            "Times the ops at the released model's shapes: ms per call, GFLOP/s, GB/s, and the\n"
+            "device memory lavin held at its peak. On a CPU device (lavapipe) only the smallest\n"
+            "shape of each op runs unless --full is given.\n");
+}
+
+int lavin_cmd_bench(int argc, char **argv)
+{
+    lavin_bench_opts o = { .seconds = 0.5 };
+    int full = -1;
+    const char *device = NULL;
+    if (argc < 2 || strcmp(argv[1], "ops")) {
+        usage(argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr);
+        return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--full")) {
+            full = 1;
+        } else if (!strcmp(a, "--quick")) {
+            full = 0;
+        } else if (!strcmp(a, "--device") && v) {
+            device = v;
+            i++;
+        } else if (!strcmp(a, "--filter") && v) {
+            o.filter = v;
+            i++;
+        } else if (!strcmp(a, "--reps") && v && atoi(v) > 0) {
+            o.reps = atoi(v);
+            i++;
+        } else if (!strcmp(a, "--seconds") && v && atof(v) > 0) {
+            o.seconds = atof(v);
+            i++;
+        } else {
+            fprintf(stderr, "lavin bench: bad argument '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    lavin_context_params p;
+    lavin_context_params_default(&p);
+    p.device = device;
+    lavin_context *ctx;
+    char err[512];
+    if (lavin_context_create(&ctx, &p, err, sizeof(err)) < 0) {
+        fprintf(stderr, "lavin bench: %s\n", err);
+        return 1;
+    }
+    const lavin_device_info *dev = lavin_context_device(ctx);
+    o.full = full >= 0 ? full : dev->type != LAVIN_DEVICE_CPU;
+    printf("device: %s (%s shapes)\n", dev->name, o.full ? "all" : "smallest");
+    printf("%-44s %10s %10s %9s %5s %9s\n", "case", "ms", "GFLOP/s", "GB/s", "reps", "peak MiB");
+    int ret = 0;
+    for (size_t i = 0; i < lavin_bench_suite_count && ret >= 0; i++)
+        ret = lavin_bench_suite[i](ctx, &o);
+    if (ret < 0)
+        fprintf(stderr, "lavin bench: %s\n", lavin_context_error(ctx));
+    lavin_context_destroy(&ctx);
+    return ret < 0 ? 1 : 0;
+}
