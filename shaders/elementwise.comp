@@ -14,11 +14,12 @@ layout(constant_id = 1) const uint OP = 0;
 #define OP_SWIGLU 4u
 #define OP_MODULATE 5u
 #define OP_GATED_ADD 6u
+#define OP_AXPBY 7u
 
 layout(push_constant, std430) uniform Params {
     uvec2 a, b, c, out_;
     uint n, inner, mid;
-    float s;
+    float s, s2;
 } p;
 
 float silu(float x) { return x / (1.0 + exp(-x)); }
@@ -50,7 +51,9 @@ void main()
         r = silu(x) * BufF32(p.b).v[i];
     else if (OP == OP_MODULATE)
         r = x * (1.0 + BufF32(p.b).v[bi]);
-    else
+    else if (OP == OP_GATED_ADD)
         r = x + tanh_stable(BufF32(p.b).v[bi]) * BufF32(p.c).v[i];
+    else
+        r = p.s * x + p.s2 * BufF32(p.b).v[i];
     BufF32(p.out_).v[i] = r;
 }

@@ -3,21 +3,21 @@
 
 #include "elementwise.spv.h"
 
-enum { OP_ADD, OP_MUL, OP_SCALE, OP_SILU, OP_SWIGLU, OP_MODULATE, OP_GATED_ADD };
+enum { OP_ADD, OP_MUL, OP_SCALE, OP_SILU, OP_SWIGLU, OP_MODULATE, OP_GATED_ADD, OP_AXPBY };
 
 static const char *const op_names[] = {
-    "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add",
+    "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby",
 };
 
 typedef struct {
     uint64_t a, b, c, out;
     uint32_t n, inner, mid;
-    float s;
+    float s, s2;
 } push_t;
 
 /* b: broadcast vector or NULL; c: full-size third operand or NULL. */
 static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lavin_tensor *b, int b_full,
-               const lavin_tensor *c, float s, const lavin_tensor *out)
+               const lavin_tensor *c, float s, float s2, const lavin_tensor *out)
 {
     const char *name = op_names[op];
     const unsigned f32 = LAVIN_DT_BIT(LAVIN_F32);
@@ -45,7 +45,7 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
     LAVIN_TRY(lavin_pipeline_get(ctx, &sh, (uint32_t[]){ wg, op }, 2, &pipe));
     push_t pc = {
         .a = lavin_addr(a), .b = b ? lavin_addr(b) : 0, .c = c ? lavin_addr(c) : 0, .out = lavin_addr(out),
-        .n = (uint32_t)n, .inner = inner, .mid = mid, .s = s,
+        .n = (uint32_t)n, .inner = inner, .mid = mid, .s = s, .s2 = s2,
     };
     lavin_dispatch d = {
         .op = name, .pipeline = pipe, .push = &pc, .push_size = sizeof(pc),
@@ -58,37 +58,43 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
 
 int lavin_op_add(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out)
 {
-    return run(ctx, OP_ADD, a, b, 0, NULL, 0, out);
+    return run(ctx, OP_ADD, a, b, 0, NULL, 0, 0, out);
 }
 
 int lavin_op_mul(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out)
 {
-    return run(ctx, OP_MUL, a, b, 0, NULL, 0, out);
+    return run(ctx, OP_MUL, a, b, 0, NULL, 0, 0, out);
 }
 
 int lavin_op_scale(lavin_context *ctx, const lavin_tensor *a, float s, const lavin_tensor *out)
 {
-    return run(ctx, OP_SCALE, a, NULL, 0, NULL, s, out);
+    return run(ctx, OP_SCALE, a, NULL, 0, NULL, s, 0, out);
 }
 
 int lavin_op_silu(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *out)
 {
-    return run(ctx, OP_SILU, a, NULL, 0, NULL, 0, out);
+    return run(ctx, OP_SILU, a, NULL, 0, NULL, 0, 0, out);
 }
 
 int lavin_op_swiglu(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out)
 {
-    return run(ctx, OP_SWIGLU, a, b, 1, NULL, 0, out);
+    return run(ctx, OP_SWIGLU, a, b, 1, NULL, 0, 0, out);
 }
 
 int lavin_op_modulate(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *scale,
                       const lavin_tensor *out)
 {
-    return run(ctx, OP_MODULATE, x, scale, 0, NULL, 0, out);
+    return run(ctx, OP_MODULATE, x, scale, 0, NULL, 0, 0, out);
 }
 
 int lavin_op_gated_add(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *gate,
                        const lavin_tensor *y, const lavin_tensor *out)
 {
-    return run(ctx, OP_GATED_ADD, x, gate, 0, y, 0, out);
+    return run(ctx, OP_GATED_ADD, x, gate, 0, y, 0, 0, out);
+}
+
+int lavin_op_axpby(lavin_context *ctx, float alpha, const lavin_tensor *a, float beta, const lavin_tensor *b,
+                   const lavin_tensor *out)
+{
+    return run(ctx, OP_AXPBY, a, b, 1, NULL, alpha, beta, out);
 }

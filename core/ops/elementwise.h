@@ -20,4 +20,8 @@ int lavin_op_modulate(lavin_context *ctx, const lavin_tensor *x, const lavin_ten
 int lavin_op_gated_add(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *gate,
                        const lavin_tensor *y, const lavin_tensor *out);
 
+/* alpha * a + beta * b, a and b of the same shape: guidance and Euler steps. */
+int lavin_op_axpby(lavin_context *ctx, float alpha, const lavin_tensor *a, float beta, const lavin_tensor *b,
+                   const lavin_tensor *out);
+
 #endif

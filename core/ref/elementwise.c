@@ -51,3 +51,9 @@ void lavin_ref_swiglu(const float *a, const float *b, float *out, size_t n)
     for (size_t i = 0; i < n; i++)
         out[i] = silu(a[i]) * b[i];
 }
+
+void lavin_ref_axpby(float alpha, const float *a, float beta, const float *b, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = alpha * a[i] + beta * b[i];
+}

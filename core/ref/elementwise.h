@@ -14,4 +14,6 @@ void lavin_ref_modulate(const float *x, const float *scale, float *out, size_t o
 void lavin_ref_gated_add(const float *x, const float *gate, const float *y, float *out, size_t outer,
                          size_t mid, size_t inner);
 
+void lavin_ref_axpby(float alpha, const float *a, float beta, const float *b, float *out, size_t n);
+
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the J-DiT test fixtures under tests/data/jdit/ from lavin's own
+"""Writes the J-DiT test fixtures under tests/fixtures/jdit/ from lavin's own
 PyTorch reference (jdit_reference.py): a tiny model with random weights, and
 inputs with the expected velocities and samples, all float32 safetensors.
 
@@ -38,7 +38,7 @@ def write_safetensors(path, tensors, metadata=None):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../tests/data/jdit")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../tests/fixtures/jdit")
     os.makedirs(out, exist_ok=True)
     torch.set_grad_enabled(False)
     gen = torch.Generator().manual_seed(20261124)
