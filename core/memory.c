@@ -208,14 +208,24 @@ void lavin_mem_free(lavin_context *ctx, lavin_alloc *a)
     span_insert(b, (lavin_span){ a->offset, a->size });
     b->used -= a->size;
     ctx->mem_in_use -= a->size;
-    if (!b->used) {
-        struct lavin_block **pp = &ctx->blocks;
-        while (*pp != b)
-            pp = &(*pp)->next;
-        *pp = b->next;
-        block_destroy(ctx, b);
-    }
     memset(a, 0, sizeof(*a));
+    /* Recorded but unsubmitted commands may still name this block. */
+    if (!ctx->stream.recording)
+        lavin_mem_trim(ctx);
+}
+
+void lavin_mem_trim(lavin_context *ctx)
+{
+    struct lavin_block **pp = &ctx->blocks;
+    while (*pp) {
+        struct lavin_block *b = *pp;
+        if (!b->used) {
+            *pp = b->next;
+            block_destroy(ctx, b);
+        } else {
+            pp = &b->next;
+        }
+    }
 }
 
 void lavin_mem_destroy_all(lavin_context *ctx)

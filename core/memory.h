@@ -16,6 +16,8 @@ typedef struct lavin_alloc {
 int lavin_mem_alloc(lavin_context *ctx, uint64_t size, lavin_alloc *out);
 void lavin_mem_free(lavin_context *ctx, lavin_alloc *a);
 void lavin_mem_destroy_all(lavin_context *ctx);
+/* Gives back blocks that hold no tensor; only safe with no recorded work. */
+void lavin_mem_trim(lavin_context *ctx);
 
 VkBuffer lavin_block_buffer(const struct lavin_block *b);
 VkDeviceAddress lavin_block_address(const struct lavin_block *b);

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "memory.h"
 #include "profile.h"
 #include "stream.h"
 
@@ -194,6 +195,7 @@ int lavin_stream_sync(lavin_context *ctx)
     LAVIN_VK(ctx, vkWaitForFences(ctx->device, 1, &s->fence, VK_TRUE, UINT64_MAX));
     LAVIN_VK(ctx, vkResetFences(ctx->device, 1, &s->fence));
     LAVIN_VK(ctx, vkResetCommandBuffer(s->cmd, 0));
+    lavin_mem_trim(ctx);
     if (ctx->profile)
         LAVIN_TRY(lavin_profile_collect(ctx));
     return 0;

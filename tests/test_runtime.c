@@ -205,6 +205,23 @@ static void dependent_dispatches(tally *t, lavin_context *ctx)
     free(got);
 }
 
+/* Freeing a tensor that recorded work still uses must not pull its memory
+ * from under the command buffer. */
+static void free_while_recording(tally *t, lavin_context *ctx)
+{
+    lavin_tensor a, b;
+    float v[256], back[256];
+    for (int i = 0; i < 256; i++)
+        v[i] = (float)i;
+    int ok = lavin_tensor_alloc(ctx, &a, LAVIN_F32, 1, (int64_t[]){ 256 }) == 0 &&
+             lavin_tensor_alloc(ctx, &b, LAVIN_F32, 1, (int64_t[]){ 256 }) == 0 &&
+             lavin_tensor_upload(ctx, &a, v, sizeof(v)) == 0 && lavin_op_scale(ctx, &a, 2.0f, &b) == 0;
+    lavin_tensor_free(ctx, &a);
+    ok = ok && lavin_tensor_download(ctx, &b, back, sizeof(back)) == 0 && back[255] == 510.0f;
+    lavin_tensor_free(ctx, &b);
+    check(t, ok && lavin_memory_in_use(ctx) == 0, "freeing a tensor before its work is submitted", NULL);
+}
+
 static void pipeline_cache(tally *t)
 {
     char dir[] = "/tmp/lavin-cache-XXXXXX";
@@ -303,6 +320,7 @@ int main(void)
         suballocation(&t, ctx);
         views_and_transfers(&t, ctx);
         dependent_dispatches(&t, ctx);
+        free_while_recording(&t, ctx);
         unsigned verr = lavin_validation_errors(ctx);
         check(&t, verr == 0, "no validation errors", NULL);
         lavin_context_destroy(&ctx);
