@@ -1,0 +1,37 @@
+/* The Joint Diffusion Transformer (SPEC.md section 2): velocity v(x, t, cond)
+ * for target latents x [B, C, Tx, H, W] and condition latents
+ * cond [B, C, Tc, H, W], all f32 device tensors; t one value per batch item. */
+#ifndef LAVIN_JDIT_H
+#define LAVIN_JDIT_H
+
+#include "tensor.h"
+
+typedef struct lavin_jdit lavin_jdit;
+struct lavin_weights;
+
+typedef struct lavin_jdit_dims {
+    int hidden, depth, heads, kv_heads, head_dim, mlp, channels, patch;
+} lavin_jdit_dims;
+
+/* Resolves every weight the forward pass needs from w (kept, not copied);
+ * fails naming the first missing or mis-shaped one. */
+int lavin_jdit_create(lavin_context *ctx, const lavin_jdit_dims *dims, const struct lavin_weights *w,
+                      lavin_jdit **out);
+void lavin_jdit_destroy(lavin_jdit **m);
+
+const lavin_jdit_dims *lavin_jdit_get_dims(const lavin_jdit *m);
+lavin_context *lavin_jdit_context(const lavin_jdit *m);
+
+/* Records the forward pass; v must be x's shape. t has B entries. */
+int lavin_jdit_forward(lavin_jdit *m, const lavin_tensor *x, const float *t, const lavin_tensor *cond,
+                       const lavin_tensor *v);
+
+/* Classifier-free guidance: v = v_null + scale * (v_cond - v_null), where
+ * v_null comes from cond_null (its own frame count). */
+int lavin_jdit_forward_cfg(lavin_jdit *m, const lavin_tensor *x, const float *t, const lavin_tensor *cond,
+                           const lavin_tensor *cond_null, float scale, const lavin_tensor *v);
+
+/* Device memory held by the activation workspace, in bytes. */
+uint64_t lavin_jdit_workspace_bytes(const lavin_jdit *m);
+
+#endif

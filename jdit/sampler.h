@@ -1,0 +1,29 @@
+/* Flow-matching Euler sampling with classifier-free guidance (SPEC.md
+ * section 1, steps 4-6): from noise at t = 0 to data at t = 1. */
+#ifndef LAVIN_JDIT_SAMPLER_H
+#define LAVIN_JDIT_SAMPLER_H
+
+#include "jdit.h"
+
+#define LAVIN_GRID_MAX 1001
+
+/* The time grid of n points: the reference's own for 20, 30 and 40,
+ * uniform over [0, 1] otherwise. n - 1 model evaluations walk it. */
+int lavin_time_grid(int n, float *grid);
+
+/* Called after each step with the step just done (1-based) and the total. */
+typedef void (*lavin_progress_fn)(void *user, int step, int steps);
+
+typedef struct lavin_sample_params {
+    int grid_points;        /* 20 by default */
+    float cfg;              /* guidance scale; 1 = no unconditional pass */
+    lavin_progress_fn progress;
+    void *user;
+} lavin_sample_params;
+
+/* x starts as noise [1, C, Tx, H, W] and ends as the sample, in place.
+ * cond_null NULL builds the reference's [zeros, last cond frame]. */
+int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *cond,
+                      const lavin_tensor *cond_null, const lavin_sample_params *p);
+
+#endif
