@@ -61,6 +61,14 @@ static int check_dtype(lavin_context *ctx, const char *name, const lavin_tensor 
     return 0;
 }
 
+/* Workgroups write out while others still read their inputs, so out may not
+ * share memory with them. */
+static int overlaps(const lavin_tensor *a, const lavin_tensor *b)
+{
+    return a && a->mem.block == b->mem.block && a->mem.offset < b->mem.offset + b->mem.size &&
+           b->mem.offset < a->mem.offset + a->mem.size;
+}
+
 /* The shader reads 16-bit data as aligned words: the address rounded down to
  * 4 bytes, and the element offset (0 or 1) of the tensor's first element. */
 static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
@@ -93,6 +101,9 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
             return lavin_err(ctx, LAVIN_EINVAL, "matmul: bias %s is not [%lld]",
                              lavin_tensor_describe(bias, dd, sizeof(dd)), (long long)N);
     }
+    if (overlaps(x, out) || overlaps(w, out) || overlaps(bias, out))
+        return lavin_err(ctx, LAVIN_EINVAL, "matmul: output %s overlaps an input",
+                         lavin_tensor_describe(out, dd, sizeof(dd)));
     /* 32-bit element indices in the shader, plus the one-element word offset */
     if (M * K >= UINT32_MAX || N * K >= UINT32_MAX || M * N >= UINT32_MAX)
         return lavin_err(ctx, LAVIN_EINVAL, "matmul: %lld x %lld x %lld needs 32-bit indices past 2^32",

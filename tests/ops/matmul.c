@@ -97,6 +97,14 @@ static void rejects(lt *t)
     lt_rejects(t, "matmul with a [5] bias for N 6", lavin_op_matmul(ctx, &x, &w, &b5, &o));
     lt_rejects(t, "matmul of a bf16 input", lavin_op_matmul(ctx, &xbf, &w, NULL, &o));
     lt_rejects(t, "matmul into an f16 output", lavin_op_matmul(ctx, &x, &w, NULL, &oh));
+    int64_t nsq[2] = { 4, 4 }, nw4[2] = { 4, 4 };
+    lavin_tensor sq, w4;
+    if (lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &sq, LAVIN_F32, 2, nsq)) &&
+        lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &w4, LAVIN_F32, 2, nw4))) {
+        lt_rejects(t, "matmul in place", lavin_op_matmul(ctx, &sq, &w4, NULL, &sq));
+        lavin_tensor_free(ctx, &sq);
+        lavin_tensor_free(ctx, &w4);
+    }
     lavin_tensor *all[] = { &x, &xbf, &w, &w7, &w3, &o, &o5, &o3, &oh, &b5 };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         lavin_tensor_free(ctx, all[i]);
