@@ -12,6 +12,7 @@ static const struct {
     void (*run)(lt *t);
 } families[] = {
     { "elementwise", lt_family_elementwise },
+    { "matmul", lt_family_matmul },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,13 @@
+/* The product every Linear layer uses, with nn.Linear's layouts. */
+#ifndef LAVIN_CORE_OPS_MATMUL_H
+#define LAVIN_CORE_OPS_MATMUL_H
+
+#include "tensor.h"
+
+/* out = x . w^T + bias. x: [..., K] in f32 or f16, taken as M = nelem/K rows;
+ * w: [N, K] in f32, f16 or bf16; bias: [N] in any dtype, or NULL; out: f32
+ * [..., N] with M rows, not overlapping x, w or bias. Accumulates in f32. */
+int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *w,
+                    const lavin_tensor *bias, const lavin_tensor *out);
+
+#endif
