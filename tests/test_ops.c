@@ -12,6 +12,7 @@ static const struct {
     void (*run)(lt *t);
 } families[] = {
     { "elementwise", lt_family_elementwise },
+    { "attention", lt_family_attention },
 };
 
 int main(int argc, char **argv)
