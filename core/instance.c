@@ -160,6 +160,9 @@ void lavin_device_describe(VkPhysicalDevice pd, int index, lavin_device_info *in
     if ((sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
         (sg.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT))
         info->features |= LAVIN_FEAT_SUBGROUP_ARITH;
+    if ((sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+        (sg.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT))
+        info->features |= LAVIN_FEAT_SUBGROUP_SHUFFLE;
     if (has_extension(pd, "VK_NV_cooperative_matrix"))
         info->features |= LAVIN_FEAT_NV_COOPMAT;
     if (has_extension(pd, "VK_KHR_cooperative_matrix"))
@@ -173,6 +176,7 @@ void lavin_features_string(unsigned features, char *buf, size_t size)
     static const char *names[] = {
         "fp16-storage", "fp16-arith", "int8-storage", "int8-arith",
         "subgroup-arith", "nv-coopmat", "khr-coopmat", "subgroup-size-control",
+        "subgroup-shuffle",
     };
     size_t len = 0;
     if (size)

@@ -49,6 +49,7 @@ enum lavin_feature {
     LAVIN_FEAT_NV_COOPMAT = 1 << 5,
     LAVIN_FEAT_KHR_COOPMAT = 1 << 6,
     LAVIN_FEAT_SUBGROUP_SIZE_CONTROL = 1 << 7,
+    LAVIN_FEAT_SUBGROUP_SHUFFLE = 1 << 8,
 };
 
 typedef struct lavin_device_info {

@@ -13,6 +13,7 @@ static const struct {
 } families[] = {
     { "elementwise", lt_family_elementwise },
     { "matmul", lt_family_matmul },
+    { "attention", lt_family_attention },
 };
 
 int main(int argc, char **argv)
