@@ -5,10 +5,7 @@
 #include "harness.h"
 
 void lt_family_elementwise(lt *t);
-<<<<<<< HEAD
 void lt_family_matmul(lt *t);
-=======
 void lt_family_attention(lt *t);
->>>>>>> attention
 
 #endif
