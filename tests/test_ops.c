@@ -12,6 +12,7 @@ static const struct {
     void (*run)(lt *t);
 } families[] = {
     { "elementwise", lt_family_elementwise },
+    { "conv", lt_family_conv },
 };
 
 int main(int argc, char **argv)
