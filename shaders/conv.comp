@@ -29,11 +29,14 @@ layout(constant_id = 10) const uint WDT = 0;
 layout(constant_id = 11) const uint BDT = 0;
 layout(constant_id = 12) const bool HAS_BIAS = false;
 
-// The host guarantees WG % BM == 0 and that WG divides BK*BM and BK*BN.
+// The host guarantees WG % BM == 0, that WG divides BK*BM and BK*BN, and
+// that TM and TN are multiples of 4.
 const uint WG = gl_WorkGroupSize.x;
 const uint KK = KS * KS;
 const uint A_PER = BK * BM / WG;
 const uint B_PER = BK * BN / WG;
+// A thread owns TM/4 groups of 4 adjacent pixels, MSTEP groups apart, and
+// likewise TN/4 groups of 4 channels.
 const uint MSTEP = BM / TM;
 const uint NSTEP = BN / TN;
 
@@ -42,8 +45,9 @@ layout(push_constant, std430) uniform Params {
     uint ci, co, t, h, w_, ho, wo;
 } p;
 
-shared float As[BK * BM];  // [k][pixel]
-shared float Bs[BK * BN];  // [k][channel]
+// vec4 rows so that the inner loop reads four pixels or channels per load.
+shared vec4 As[BK * BM / 4];  // [k][pixel]
+shared vec4 Bs[BK * BN / 4];  // [k][channel]
 
 float weight(uint i)
 {
@@ -58,6 +62,15 @@ int ih0, iw0;
 bool pix_ok;
 float ra[A_PER], rb[B_PER];
 
+// k / taps with taps = nf * KK, nf <= 3: spelt as divisions by constants, which
+// compile to multiplies, where a division by a run-time value would not.
+uint split_k(uint k, out uint rem)
+{
+    uint c = taps == KK ? k / KK : taps == 2 * KK ? k / (2 * KK) : k / (3 * KK);
+    rem = k - c * taps;
+    return c;
+}
+
 void load_slice(uint k0)
 {
     uint hw = p.h * p.w_;
@@ -65,7 +78,7 @@ void load_slice(uint k0)
         uint k = k0 + ak + r * (WG / BM);
         float v = 0.0;
         if (pix_ok && k < K) {
-            uint c = k / taps, rem = k % taps;
+            uint rem, c = split_k(k, rem);
             uint f = f0 + rem / KK, s = rem % KK;
             int ih = ih0 + int(s / KS), iw = iw0 + int(s % KS);
             if (ih >= 0 && ih < int(p.h) && iw >= 0 && iw < int(p.w_))
@@ -78,7 +91,7 @@ void load_slice(uint k0)
         uint k = k0 + bk, n = n0 + bn + r * (WG / BK);
         float v = 0.0;
         if (n < p.co && k < K) {
-            uint c = k / taps, rem = k % taps;
+            uint rem, c = split_k(k, rem);
             uint j = rem / KK, s = rem % KK;
             uint base = (n * p.ci + c) * KT * KK + s;
             // Input frame j collects taps kt_lo..kt_hi (several only where
@@ -124,33 +137,37 @@ void main()
     load_slice(0);
     for (uint k0 = 0; k0 < K; k0 += BK) {
         barrier();
-        for (uint r = 0; r < A_PER; r++)
-            As[(ak + r * (WG / BM)) * BM + am] = ra[r];
-        for (uint r = 0; r < B_PER; r++)
-            Bs[bk * BN + bn + r * (WG / BK)] = rb[r];
+        for (uint r = 0; r < A_PER; r++) {
+            uint i = (ak + r * (WG / BM)) * BM + am;
+            As[i / 4][i % 4] = ra[r];
+        }
+        for (uint r = 0; r < B_PER; r++) {
+            uint i = bk * BN + bn + r * (WG / BK);
+            Bs[i / 4][i % 4] = rb[r];
+        }
         barrier();
         if (k0 + BK < K)
             load_slice(k0 + BK);
         for (uint k = 0; k < BK; k++) {
-            float a[TM], bv[TN];
-            for (uint i = 0; i < TM; i++)
-                a[i] = As[k * BM + tx + i * MSTEP];
-            for (uint j = 0; j < TN; j++)
-                bv[j] = Bs[k * BN + ty + j * NSTEP];
+            vec4 a[TM / 4], bv[TN / 4];
+            for (uint i = 0; i < TM / 4; i++)
+                a[i] = As[k * (BM / 4) + i * MSTEP + tx];
+            for (uint j = 0; j < TN / 4; j++)
+                bv[j] = Bs[k * (BN / 4) + j * NSTEP + ty];
             for (uint i = 0; i < TM; i++)
                 for (uint j = 0; j < TN; j++)
-                    acc[i][j] = fma(a[i], bv[j], acc[i][j]);
+                    acc[i][j] = fma(a[i / 4][i % 4], bv[j / 4][j % 4], acc[i][j]);
         }
     }
 
     for (uint j = 0; j < TN; j++) {
-        uint n = n0 + ty + j * NSTEP;
+        uint n = n0 + ((j / 4) * NSTEP + ty) * 4 + j % 4;
         if (n >= p.co)
             continue;
         float bias = HAS_BIAS ? load_dt(p.bias, BDT, n) : 0.0;
         uint obase = ((b * p.co + n) * p.t + t) * npix;
         for (uint i = 0; i < TM; i++) {
-            uint m = m0 + tx + i * MSTEP;
+            uint m = m0 + ((i / 4) * MSTEP + tx) * 4 + i % 4;
             if (m < npix)
                 BufF32(p.out_).v[obase + m] = acc[i][j] + bias;
         }

@@ -10,8 +10,8 @@ typedef struct {
 } push_t;
 
 /* Workgroup tiles: BM output pixels x BN output channels, each thread TM x TN
- * of them. Every entry keeps WG % BM == 0 and WG dividing BK*BM and BK*BN,
- * which the shader's staging loops rely on. */
+ * of them. Every entry keeps WG % BM == 0, WG dividing BK*BM and BK*BN, and
+ * TM, TN multiples of 4, which the shader's staging and vec4 loads rely on. */
 typedef struct {
     uint32_t bm, bn, bk, tm, tn;
 } tile_t;
@@ -20,9 +20,9 @@ enum { T_LARGE, T_MID, T_NARROW, T_MID_SMALL, T_NARROW_SMALL, T_END = -1 };
 static const tile_t tiles[] = {
     [T_LARGE] = { 128, 128, 16, 8, 8 },      /* 256 threads, wide layers */
     [T_MID] = { 64, 64, 16, 4, 4 },          /* 256 threads */
-    [T_NARROW] = { 128, 16, 16, 4, 2 },      /* 256 threads, Co <= 16 (latent, RGB) */
+    [T_NARROW] = { 256, 16, 16, 4, 4 },      /* 256 threads, Co <= 16 (latent, RGB) */
     [T_MID_SMALL] = { 32, 64, 16, 4, 4 },    /* 128 threads: the Vulkan minimum */
-    [T_NARROW_SMALL] = { 64, 16, 16, 4, 2 }, /* 128 threads */
+    [T_NARROW_SMALL] = { 128, 16, 16, 4, 4 }, /* 128 threads */
 };
 
 /* The first tile of the preferred list for this shape that the device takes. */
