@@ -7,5 +7,6 @@
 void lt_family_elementwise(lt *t);
 void lt_family_matmul(lt *t);
 void lt_family_attention(lt *t);
+void lt_family_conv(lt *t);
 
 #endif

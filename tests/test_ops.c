@@ -14,6 +14,7 @@ static const struct {
     { "elementwise", lt_family_elementwise },
     { "matmul", lt_family_matmul },
     { "attention", lt_family_attention },
+    { "conv", lt_family_conv },
 };
 
 int main(int argc, char **argv)
