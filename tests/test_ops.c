@@ -12,6 +12,7 @@ static const struct {
     void (*run)(lt *t);
 } families[] = {
     { "elementwise", lt_family_elementwise },
+    { "layout", lt_family_layout },
 };
 
 int main(int argc, char **argv)
