@@ -8,5 +8,6 @@ void lt_family_elementwise(lt *t);
 void lt_family_matmul(lt *t);
 void lt_family_attention(lt *t);
 void lt_family_conv(lt *t);
+void lt_family_layout(lt *t);
 
 #endif

@@ -15,6 +15,7 @@ static const struct {
     { "matmul", lt_family_matmul },
     { "attention", lt_family_attention },
     { "conv", lt_family_conv },
+    { "layout", lt_family_layout },
 };
 
 int main(int argc, char **argv)
