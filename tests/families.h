@@ -5,5 +5,6 @@
 #include "harness.h"
 
 void lt_family_elementwise(lt *t);
+void lt_family_norm(lt *t);
 
 #endif

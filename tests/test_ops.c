@@ -12,6 +12,7 @@ static const struct {
     void (*run)(lt *t);
 } families[] = {
     { "elementwise", lt_family_elementwise },
+    { "norm", lt_family_norm },
 };
 
 int main(int argc, char **argv)
