@@ -16,6 +16,7 @@ static const struct {
     { "attention", lt_family_attention },
     { "conv", lt_family_conv },
     { "layout", lt_family_layout },
+    { "norm", lt_family_norm },
 };
 
 int main(int argc, char **argv)
