@@ -1,0 +1,34 @@
+/* Checkpoint reader tests: a counter of cases and a scratch folder. */
+#ifndef LAVIN_TESTS_IO_TEST_H
+#define LAVIN_TESTS_IO_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checkpoint.h"
+
+typedef struct iot {
+    const char *data_dir;   /* tests/data/io */
+    char tmp_dir[64];
+    int passed, failed;
+    int verbose;
+} iot;
+
+/* Records a case; returns ok. */
+int iot_check(iot *t, const char *what, int ok);
+/* "tmp_dir/name" into buf. */
+const char *iot_tmp(iot *t, const char *name, char *buf, size_t size);
+/* "data_dir/name" into buf. */
+const char *iot_data(iot *t, const char *name, char *buf, size_t size);
+int iot_write(const char *path, const void *data, size_t size);
+/* Whole file into a malloc'd buffer; NULL on failure. */
+uint8_t *iot_read(const char *path, size_t *size);
+
+/* Opening path must fail with code (0 = any negative code), a one-line
+ * message that names the file and contains needle (NULL = anything). */
+int iot_rejects(iot *t, const char *what, const char *path, int code, const char *needle);
+
+void iot_safetensors(iot *t);
+void iot_torchzip(iot *t);
+
+#endif

@@ -1,0 +1,106 @@
+/* Checkpoint readers and the safetensors writer; needs no GPU.
+ * usage: test_io DATA_DIR [-v] */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/io_test.h"
+
+int iot_check(iot *t, const char *what, int ok)
+{
+    if (ok)
+        t->passed++;
+    else
+        t->failed++;
+    if (!ok || t->verbose)
+        printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+    return ok;
+}
+
+const char *iot_tmp(iot *t, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", t->tmp_dir, name);
+    return buf;
+}
+
+const char *iot_data(iot *t, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", t->data_dir, name);
+    return buf;
+}
+
+int iot_write(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int bad = size && fwrite(data, 1, size, f) != size;
+    return fclose(f) || bad ? -1 : 0;
+}
+
+uint8_t *iot_read(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = NULL;
+    long n = -1;
+    if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
+        buf = malloc((size_t)n + 1);
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    *size = buf ? (size_t)n : 0;
+    return buf;
+}
+
+int iot_rejects(iot *t, const char *what, const char *path, int code, const char *needle)
+{
+    lavin_checkpoint *ck = NULL;
+    char err[512] = "";
+    int r = lavin_checkpoint_open(path, &ck, err, sizeof(err));
+    int ok = r < 0 && !ck && (!code || r == code) && !strchr(err, '\n') &&
+             !strncmp(err, path, strlen(path)) && (!needle || strstr(err, needle));
+    if (!ok || t->verbose)
+        printf("     %s -> %d: %s\n", what, r, err);
+    lavin_checkpoint_close(&ck);
+    return iot_check(t, what, ok);
+}
+
+static void remove_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char path[512];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    iot t = { 0 };
+    t.data_dir = argc > 1 ? argv[1] : "tests/data/io";
+    t.verbose = argc > 2 && !strcmp(argv[2], "-v");
+    snprintf(t.tmp_dir, sizeof(t.tmp_dir), "/tmp/lavin_test_io_XXXXXX");
+    if (!mkdtemp(t.tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    iot_safetensors(&t);
+    iot_torchzip(&t);
+    remove_tmp(t.tmp_dir);
+    printf("%d passed, %d failed\n", t.passed, t.failed);
+    return t.failed ? 1 : 0;
+}
