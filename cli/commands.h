@@ -8,5 +8,6 @@
 #define LAVIN_EXIT_USAGE 2
 
 int lavin_cmd_devices(int argc, char **argv);
+int lavin_cmd_debug(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static const struct {
     const char *help;
 } commands[] = {
     { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
+    { "debug", lavin_cmd_debug, "run the J-DiT on tensors from a file (lavin debug jdit|sample)" },
     { "bench", lavin_cmd_bench, "benchmark the ops at the model's shapes (lavin bench ops)" },
 };
 

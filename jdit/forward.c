@@ -10,6 +10,7 @@
 #include "ops/matmul.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
+#include "stream.h"
 
 #define RMS_EPS 1e-6f
 #define LN_EPS 1e-5f

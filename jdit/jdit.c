@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jdit_internal.h"
+#include "stream.h"
 #include "weights.h"
 
 static int want(lavin_jdit *m, const struct lavin_weights *w, const char *name, int64_t d0, int64_t d1,
@@ -49,7 +50,7 @@ static int stream_weights(lavin_jdit *m, const struct lavin_weights *w, int blk,
     BW("%s_mlp.gate_proj.weight", d->mlp, D, &sw->gate);
     BW("%s_mlp.up_proj.weight", d->mlp, D, &sw->up);
     BW("%s_mlp.down_proj.weight", D, d->mlp, &sw->down);
-    const lavin_tensor *mw, *mb;
+    const lavin_tensor *mw = NULL, *mb = NULL;
     BW("%s_modulation.1.weight", 4 * D, D, &mw);
     BW("%s_modulation.1.bias", 4 * D, 0, &mb);
 #undef BW
@@ -89,6 +90,19 @@ static int resolve(lavin_jdit *m, const struct lavin_weights *w)
     for (int b = 0; b < d->depth; b++)
         for (int s = 0; s < 2; s++)
             LAVIN_TRY(stream_weights(m, w, b, s));
+    return 0;
+}
+
+int lavin_jdit_dims_from_config(int hidden, int depth, int heads, int kv_group, int channels, int patch,
+                                lavin_jdit_dims *d)
+{
+    if (hidden < 1 || heads < 1 || kv_group < 1 || heads % kv_group || hidden % heads)
+        return LAVIN_EINVAL;
+    *d = (lavin_jdit_dims){
+        .hidden = hidden, .depth = depth, .heads = heads, .kv_heads = heads / kv_group,
+        .head_dim = hidden / heads, .mlp = (int)((4.0 * hidden * 2 / 3) / 64) * 64,
+        .channels = channels, .patch = patch,
+    };
     return 0;
 }
 

@@ -13,6 +13,12 @@ typedef struct lavin_jdit_dims {
     int hidden, depth, heads, kv_heads, head_dim, mlp, channels, patch;
 } lavin_jdit_dims;
 
+/* Derives the dims of a config the way the reference does: head dim
+ * hidden / heads, kv heads heads / kv_group, MLP width
+ * floor(4 * hidden * 2 / 3 / 64) * 64. */
+int lavin_jdit_dims_from_config(int hidden, int depth, int heads, int kv_group, int channels, int patch,
+                                lavin_jdit_dims *d);
+
 /* Resolves every weight the forward pass needs from w (kept, not copied);
  * fails naming the first missing or mis-shaped one. */
 int lavin_jdit_create(lavin_context *ctx, const lavin_jdit_dims *dims, const struct lavin_weights *w,

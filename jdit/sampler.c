@@ -31,7 +31,7 @@ int lavin_time_grid(int n, float *grid)
     return 0;
 }
 
-static int null_condition(lavin_context *ctx, const lavin_tensor *cond, lavin_tensor *out)
+int lavin_jdit_null_condition(lavin_context *ctx, const lavin_tensor *cond, lavin_tensor *out)
 {
     int64_t ne[5];
     memcpy(ne, cond->ne, sizeof(ne));
@@ -57,7 +57,7 @@ int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *
         return ret;
     int guided = p->cfg != 1.0f;
     if (guided && !cond_null) {
-        ret = null_condition(ctx, cond, &made_null);
+        ret = lavin_jdit_null_condition(ctx, cond, &made_null);
         cond_null = &made_null;
     }
     for (int k = 0; k + 1 < n && ret >= 0; k++) {

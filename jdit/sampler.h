@@ -21,6 +21,10 @@ typedef struct lavin_sample_params {
     void *user;
 } lavin_sample_params;
 
+/* Allocates out and fills it with the reference's null condition: two
+ * frames, zeros then cond's last frame. */
+int lavin_jdit_null_condition(lavin_context *ctx, const lavin_tensor *cond, lavin_tensor *out);
+
 /* x starts as noise [1, C, Tx, H, W] and ends as the sample, in place.
  * cond_null NULL builds the reference's [zeros, last cond frame]. */
 int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *cond,

@@ -6,6 +6,9 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint OP = 0;
+// The broadcast operand b of add, mul, modulate and gated_add may be a
+// stored weight (e.g. an embedding) in any dtype.
+layout(constant_id = 2) const uint BDT = DT_F32;
 
 #define OP_ADD 0u
 #define OP_MUL 1u
@@ -40,9 +43,9 @@ void main()
     uint bi = (i / (p.mid * p.inner)) * p.inner + i % p.inner;
     float r;
     if (OP == OP_ADD)
-        r = x + BufF32(p.b).v[bi];
+        r = x + load_dt(p.b, BDT, bi);
     else if (OP == OP_MUL)
-        r = x * BufF32(p.b).v[bi];
+        r = x * load_dt(p.b, BDT, bi);
     else if (OP == OP_SCALE)
         r = x * p.s;
     else if (OP == OP_SILU)
@@ -50,9 +53,9 @@ void main()
     else if (OP == OP_SWIGLU)
         r = silu(x) * BufF32(p.b).v[i];
     else if (OP == OP_MODULATE)
-        r = x * (1.0 + BufF32(p.b).v[bi]);
+        r = x * (1.0 + load_dt(p.b, BDT, bi));
     else if (OP == OP_GATED_ADD)
-        r = x + tanh_stable(BufF32(p.b).v[bi]) * BufF32(p.c).v[i];
+        r = x + tanh_stable(load_dt(p.b, BDT, bi)) * BufF32(p.c).v[i];
     else
         r = p.s * x + p.s2 * BufF32(p.b).v[i];
     BufF32(p.out_).v[i] = r;

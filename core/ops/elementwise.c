@@ -27,7 +27,7 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
     LAVIN_TRY(lavin_check_nelem(ctx, name, "output", out, n));
     uint32_t outer = 1, mid = 1, inner = 1;
     if (b) {
-        LAVIN_TRY(lavin_check_dtype(ctx, name, "second input", b, f32));
+        LAVIN_TRY(lavin_check_dtype(ctx, name, "second input", b, b_full ? f32 : LAVIN_DT_ANY));
         if (b_full)
             LAVIN_TRY(lavin_check_nelem(ctx, name, "second input", b, n));
         else
@@ -42,7 +42,7 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
     uint32_t wg = lavin_wg_size(ctx, 256);
     lavin_pipeline *pipe;
     const lavin_shader sh = LAVIN_SHADER(elementwise);
-    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, (uint32_t[]){ wg, op }, 2, &pipe));
+    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, (uint32_t[]){ wg, op, b ? (uint32_t)b->dtype : 0u }, 3, &pipe));
     push_t pc = {
         .a = lavin_addr(a), .b = b ? lavin_addr(b) : 0, .c = c ? lavin_addr(c) : 0, .out = lavin_addr(out),
         .n = (uint32_t)n, .inner = inner, .mid = mid, .s = s, .s2 = s2,

@@ -1,7 +1,8 @@
 /* Elementwise ops on f32 tensors. Output may alias the first input. Where
  * an op takes a per-row vector (b, scale, gate), it is either the same shape
  * as x or [outer, inner] broadcast over x viewed as [outer, mid, inner], e.g.
- * a [B, D] modulation over [B, N, D] tokens. */
+ * a [B, D] modulation over [B, N, D] tokens. A broadcast vector may be stored
+ * as f32, f16 or bf16 (it is often a weight); everything else is f32. */
 #ifndef LAVIN_CORE_OPS_ELEMENTWISE_H
 #define LAVIN_CORE_OPS_ELEMENTWISE_H
 

@@ -84,6 +84,49 @@ static void in_place(lt *t)
     free(ref);
 }
 
+/* A broadcast vector stored as f16 or bf16, as embeddings are. */
+static void vector_dtypes(lt *t)
+{
+    int64_t ne[3] = { 2, 9, 77 }, nev[2] = { 2, 77 };
+    size_t n = 2 * 9 * 77, nv = 2 * 77;
+    for (int dt = LAVIN_F16; dt <= LAVIN_BF16; dt++)
+        for (int op = ADD; op <= GATED; op += GATED - ADD) {
+            float *a = lt_random(t, n, -3, 3), *b = lt_random(t, nv, -2, 2), *c = lt_random(t, n, -1, 1);
+            float *ref = malloc(n * sizeof(float));
+            lt_round_to(b, nv, (lavin_dtype)dt);
+            lavin_tensor ta, tb, tc, to;
+            char what[96];
+            snprintf(what, sizeof(what), "%s with a %s vector", names[op], lavin_dtype_name((lavin_dtype)dt));
+            int ret = lt_tensor(t, &ta, LAVIN_F32, 3, ne, a);
+            if (ret >= 0)
+                ret = lt_tensor(t, &tb, (lavin_dtype)dt, 2, nev, b);
+            if (ret >= 0)
+                ret = lt_tensor(t, &tc, LAVIN_F32, 3, ne, c);
+            if (ret >= 0)
+                ret = lt_output(t, &to, 3, ne);
+            if (ret >= 0 && op == ADD) {
+                ret = lavin_op_add(t->ctx, &ta, &tb, &to);
+                lavin_ref_add(a, b, ref, 2, 9, 77);
+            } else if (ret >= 0) {
+                ret = lavin_op_gated_add(t->ctx, &ta, &tb, &tc, &to);
+                lavin_ref_gated_add(a, b, c, ref, 2, 9, 77);
+            }
+            if (lt_ok(t, what, ret)) {
+                float *got = lt_fetch(t, &to);
+                lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
+                free(got);
+            }
+            lavin_tensor_free(t->ctx, &ta);
+            lavin_tensor_free(t->ctx, &tb);
+            lavin_tensor_free(t->ctx, &tc);
+            lavin_tensor_free(t->ctx, &to);
+            free(a);
+            free(b);
+            free(c);
+            free(ref);
+        }
+}
+
 static void bad_shapes(lt *t)
 {
     lavin_context *ctx = t->ctx;
@@ -97,6 +140,7 @@ static void bad_shapes(lt *t)
     lt_rejects(t, "modulate with a [3,8] scale over [2,5,8]", lavin_op_modulate(ctx, &x, &v, &x));
     lt_rejects(t, "add into an output of the wrong size", lavin_op_add(ctx, &x, &x, &o));
     lt_rejects(t, "silu of an f16 tensor", lavin_op_silu(ctx, &h, &x));
+    lt_rejects(t, "swiglu with an f16 second operand", lavin_op_swiglu(ctx, &x, &h, &x));
     lavin_tensor_free(ctx, &x);
     lavin_tensor_free(ctx, &v);
     lavin_tensor_free(ctx, &o);
@@ -112,5 +156,6 @@ void lt_family_elementwise(lt *t)
         for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
             one_case(t, op, shapes[s][0], shapes[s][1], shapes[s][2]);
     in_place(t);
+    vector_dtypes(t);
     bad_shapes(t);
 }

@@ -1,0 +1,218 @@
+/* lavin debug jdit|sample: the J-DiT on tensors from a safetensors file, for
+ * checking lavin against the reference. A stable interface: see README.md,
+ * "Verification". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "commands.h"
+#include "jdit_config.h"
+#include "sampler.h"
+#include "stream.h"
+#include "weights.h"
+
+typedef struct {
+    const char *model, *config, *in, *out, *device;
+    int steps, weights_dtype;
+    float cfg;
+    int have_cfg;
+} opts;
+
+typedef struct {
+    lavin_context *ctx;
+    lavin_checkpoint *weights_file, *in;
+    lavin_weights *w;
+    lavin_jdit *m;
+} session;
+
+static void usage(FILE *f, const char *what)
+{
+    if (!strcmp(what, "sample"))
+        fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
+                   "                          --out OUT.safetensors [--steps N] [--cfg S] [--device D]\n\n"
+                   "IN holds noise [1,16,Tx,H,W] and cond [1,16,Tc,H,W] (f32); OUT gets latent, the sample\n"
+                   "after an N-point time grid (default 20) with guidance S (default 1.5).\n");
+    else
+        fprintf(f, "usage: lavin debug jdit --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
+                   "                        --out OUT.safetensors [--cfg S] [--device D]\n\n"
+                   "IN holds x [B,16,Tx,H,W], t [B] and cond [B,16,Tc,H,W] (f32); OUT gets v. With --cfg,\n"
+                   "IN may hold cond_null (else zeros + the last cond frame) and v is the guided velocity.\n");
+}
+
+static int parse(int argc, char **argv, opts *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char **dst = !strcmp(a, "--model") ? &o->model : !strcmp(a, "--config") ? &o->config
+                         : !strcmp(a, "--in") ? &o->in : !strcmp(a, "--out") ? &o->out
+                         : !strcmp(a, "--device") ? &o->device : NULL;
+        char *end;
+        if (dst && v) {
+            *dst = v;
+        } else if (!strcmp(a, "--steps") && v && (o->steps = (int)strtol(v, &end, 10)) >= 2 && !*end) {
+        } else if (!strcmp(a, "--cfg") && v && (o->cfg = strtof(v, &end), !*end)) {
+            o->have_cfg = 1;
+        } else {
+            fprintf(stderr, "lavin debug: bad or incomplete argument '%s'\n", a);
+            return -1;
+        }
+        i++;
+    }
+    if (!o->model || !o->in || !o->out) {
+        fprintf(stderr, "lavin debug: --model, --in and --out are required\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int exit_code(int err)
+{
+    return err == LAVIN_EINVAL || err == LAVIN_EFORMAT || err == LAVIN_EIO ? LAVIN_EXIT_USAGE : LAVIN_EXIT_FAIL;
+}
+
+static int open_session(const opts *o, session *s, char *err, size_t n)
+{
+    lavin_context_params p;
+    lavin_context_params_default(&p);
+    p.device = o->device;
+    LAVIN_TRY(lavin_checkpoint_open(o->in, &s->in, err, n));
+    LAVIN_TRY(lavin_checkpoint_open(o->model, &s->weights_file, err, n));
+    lavin_jdit_config cfg;
+    lavin_jdit_dims d;
+    const char *origin;
+    LAVIN_TRY(lavin_jdit_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
+    LAVIN_TRY(lavin_jdit_config_dims(&cfg, &d, err, n));
+    LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
+    int ret = lavin_weights_load(s->ctx, s->weights_file, -1, &s->w);
+    if (ret >= 0)
+        ret = lavin_jdit_create(s->ctx, &d, s->w, &s->m);
+    if (ret < 0)
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    return ret;
+}
+
+static void close_session(session *s)
+{
+    lavin_jdit_destroy(&s->m);
+    if (s->ctx)
+        lavin_weights_free(s->ctx, &s->w);
+    lavin_context_destroy(&s->ctx);
+    lavin_checkpoint_close(&s->weights_file);
+    lavin_checkpoint_close(&s->in);
+}
+
+/* An f32 input tensor of IN, on the device. */
+static int input(session *s, const char *path, const char *name, int ndim, lavin_tensor *t, char *err, size_t n)
+{
+    const lavin_ckpt_tensor *ct = lavin_checkpoint_find(s->in, name);
+    if (!ct)
+        return lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: has no tensor '%s'", path, name);
+    if (ct->dtype != LAVIN_F32 || ct->ndim != ndim)
+        return lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: tensor '%s' must be %d-D f32", path, name, ndim);
+    int ret = lavin_tensor_alloc(s->ctx, t, LAVIN_F32, ndim, ct->shape);
+    if (ret >= 0)
+        ret = lavin_tensor_upload(s->ctx, t, ct->data, ct->nbytes);
+    if (ret < 0)
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    return ret;
+}
+
+static int output(session *s, const char *path, const char *name, const lavin_tensor *t, char *err, size_t n)
+{
+    uint64_t bytes = lavin_tensor_bytes(t);
+    void *host = malloc(bytes);
+    if (!host)
+        return lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
+    int ret = lavin_tensor_download(s->ctx, t, host, bytes);
+    if (ret < 0) {
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    } else {
+        lavin_ckpt_tensor ct = { .name = name, .dtype = LAVIN_F32, .ndim = t->ndim, .data = host, .nbytes = bytes };
+        memcpy(ct.shape, t->ne, sizeof(ct.shape));
+        ret = lavin_safetensors_write(path, &ct, 1, NULL, NULL, 0, err, n);
+    }
+    free(host);
+    return ret;
+}
+
+static int run_jdit(const opts *o, session *s, char *err, size_t n)
+{
+    lavin_tensor x = { 0 }, cond = { 0 }, cond_null = { 0 }, v = { 0 };
+    const lavin_ckpt_tensor *t = lavin_checkpoint_find(s->in, "t");
+    int ret = input(s, o->in, "x", 5, &x, err, n);
+    if (ret >= 0)
+        ret = input(s, o->in, "cond", 5, &cond, err, n);
+    if (ret >= 0 && (!t || t->dtype != LAVIN_F32 || t->ndim != 1 || t->shape[0] != x.ne[0]))
+        ret = lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: t must be f32 [B] with B = %lld", o->in, (long long)x.ne[0]);
+    float *tv = ret >= 0 ? malloc(t->nbytes) : NULL;
+    if (tv)
+        memcpy(tv, t->data, t->nbytes);
+    if (ret >= 0 && o->have_cfg) {
+        if (lavin_checkpoint_find(s->in, "cond_null"))
+            ret = input(s, o->in, "cond_null", 5, &cond_null, err, n);
+        else if ((ret = lavin_jdit_null_condition(s->ctx, &cond, &cond_null)) < 0)
+            snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    }
+    if (ret >= 0)
+        ret = lavin_tensor_alloc(s->ctx, &v, LAVIN_F32, 5, x.ne);
+    if (ret >= 0) {
+        ret = o->have_cfg ? lavin_jdit_forward_cfg(s->m, &x, tv, &cond, &cond_null, o->cfg, &v)
+                          : lavin_jdit_forward(s->m, &x, tv, &cond, &v);
+        if (ret < 0)
+            snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    }
+    if (ret >= 0)
+        ret = output(s, o->out, "v", &v, err, n);
+    free(tv);
+    lavin_tensor_free(s->ctx, &x);
+    lavin_tensor_free(s->ctx, &cond);
+    lavin_tensor_free(s->ctx, &cond_null);
+    lavin_tensor_free(s->ctx, &v);
+    return ret;
+}
+
+static int run_sample(const opts *o, session *s, char *err, size_t n)
+{
+    lavin_tensor x = { 0 }, cond = { 0 };
+    int ret = input(s, o->in, "noise", 5, &x, err, n);
+    if (ret >= 0)
+        ret = input(s, o->in, "cond", 5, &cond, err, n);
+    lavin_sample_params p = { .grid_points = o->steps ? o->steps : 20, .cfg = o->have_cfg ? o->cfg : 1.5f };
+    if (ret >= 0 && (ret = lavin_jdit_sample(s->m, &x, &cond, NULL, &p)) < 0)
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    if (ret >= 0)
+        ret = output(s, o->out, "latent", &x, err, n);
+    lavin_tensor_free(s->ctx, &x);
+    lavin_tensor_free(s->ctx, &cond);
+    return ret;
+}
+
+int lavin_cmd_debug(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    int is_jdit = !strcmp(what, "jdit"), is_sample = !strcmp(what, "sample");
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout, is_sample ? "sample" : "jdit");
+            return LAVIN_EXIT_OK;
+        }
+    opts o = { 0 };
+    if ((!is_jdit && !is_sample) || parse(argc, argv, &o) < 0) {
+        if (!is_jdit && !is_sample)
+            fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit or sample)\n", what);
+        usage(stderr, is_sample ? "sample" : "jdit");
+        return LAVIN_EXIT_USAGE;
+    }
+    session s = { 0 };
+    char err[1024] = "";
+    int ret = open_session(&o, &s, err, sizeof(err));
+    if (ret >= 0)
+        ret = is_jdit ? run_jdit(&o, &s, err, sizeof(err)) : run_sample(&o, &s, err, sizeof(err));
+    close_session(&s);
+    if (ret < 0) {
+        fprintf(stderr, "lavin debug %s: %s\n", what, err);
+        return exit_code(ret);
+    }
+    return LAVIN_EXIT_OK;
+}
