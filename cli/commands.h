@@ -9,5 +9,7 @@
 
 int lavin_cmd_devices(int argc, char **argv);
 int lavin_cmd_debug(int argc, char **argv);
+int lavin_cmd_inspect(int argc, char **argv);
+int lavin_cmd_convert(int argc, char **argv);
 
 #endif

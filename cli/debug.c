@@ -7,14 +7,14 @@
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "jdit_config.h"
+#include "jdit_manifest.h"
 #include "sampler.h"
 #include "stream.h"
 #include "weights.h"
 
 typedef struct {
     const char *model, *config, *in, *out, *device;
-    int steps, weights_dtype;
+    int steps, allow_missing;
     float cfg;
     int have_cfg;
 } opts;
@@ -30,12 +30,12 @@ static void usage(FILE *f, const char *what)
 {
     if (!strcmp(what, "sample"))
         fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
-                   "                          --out OUT.safetensors [--steps N] [--cfg S] [--device D]\n\n"
+                   "                          --out OUT.safetensors [--steps N] [--cfg S] [--device D] [--allow-missing]\n\n"
                    "IN holds noise [1,16,Tx,H,W] and cond [1,16,Tc,H,W] (f32); OUT gets latent, the sample\n"
                    "after an N-point time grid (default 20) with guidance S (default 1.5).\n");
     else
         fprintf(f, "usage: lavin debug jdit --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
-                   "                        --out OUT.safetensors [--cfg S] [--device D]\n\n"
+                   "                        --out OUT.safetensors [--cfg S] [--device D] [--allow-missing]\n\n"
                    "IN holds x [B,16,Tx,H,W], t [B] and cond [B,16,Tc,H,W] (f32); OUT gets v. With --cfg,\n"
                    "IN may hold cond_null (else zeros + the last cond frame) and v is the guided velocity.\n");
 }
@@ -48,6 +48,10 @@ static int parse(int argc, char **argv, opts *o)
                          : !strcmp(a, "--in") ? &o->in : !strcmp(a, "--out") ? &o->out
                          : !strcmp(a, "--device") ? &o->device : NULL;
         char *end;
+        if (!strcmp(a, "--allow-missing")) {
+            o->allow_missing = 1;
+            continue;
+        }
         if (dst && v) {
             *dst = v;
         } else if (!strcmp(a, "--steps") && v && (o->steps = (int)strtol(v, &end, 10)) >= 2 && !*end) {
@@ -83,6 +87,11 @@ static int open_session(const opts *o, session *s, char *err, size_t n)
     const char *origin;
     LAVIN_TRY(lavin_jdit_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
     LAVIN_TRY(lavin_jdit_config_dims(&cfg, &d, err, n));
+    lavin_manifest_report r;
+    if (lavin_jdit_check(&cfg, s->weights_file, stderr, &r) < 0 && !o->allow_missing)
+        return lavin_err_buf(err, n, LAVIN_EFORMAT,
+                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
+                             "--allow-missing loads it anyway", o->model, r.missing, r.unexpected, r.misshaped, origin);
     LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
     int ret = lavin_weights_load(s->ctx, s->weights_file, -1, &s->w);
     if (ret >= 0)

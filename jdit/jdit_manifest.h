@@ -1,0 +1,23 @@
+/* Every tensor a J-DiT config expects, and a check of a checkpoint against
+ * it that reports every missing, unexpected and mis-shaped tensor. */
+#ifndef LAVIN_JDIT_MANIFEST_H
+#define LAVIN_JDIT_MANIFEST_H
+
+#include <stdio.h>
+
+#include "checkpoint.h"
+#include "jdit_config.h"
+
+typedef void (*lavin_manifest_fn)(void *user, const char *name, int ndim, const int64_t *shape);
+
+void lavin_jdit_manifest(const lavin_jdit_config *cfg, lavin_manifest_fn fn, void *user);
+
+typedef struct lavin_manifest_report {
+    int expected, missing, unexpected, misshaped;
+} lavin_manifest_report;
+
+/* Writes one line per problem to log (may be NULL) and counts them. */
+int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, FILE *log,
+                     lavin_manifest_report *r);
+
+#endif

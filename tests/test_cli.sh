@@ -1,0 +1,79 @@
+#!/bin/sh
+# The lavin command end to end: exit statuses (0 ok, 2 bad input), no output
+# file on failure, inspect and convert round trips, debug jdit on a fixture.
+# Usage: test_cli.sh LAVIN SOURCE_ROOT
+lavin=$1
+root=$2
+fix=$root/tests/fixtures/jdit
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+expect() {  # expect STATUS DESCRIPTION CMD...
+    want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" = "$want" ]; then
+        passed=$((passed + 1))
+        echo "  ok   $what"
+    else
+        failed=$((failed + 1))
+        echo "  FAIL $what: exit $got, wanted $want"
+        sed 's/^/       /' "$tmp/err" | head -5
+    fi
+}
+
+one_line_naming() {  # the error is one line and names the file
+    if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "$1" "$tmp/err"; then
+        passed=$((passed + 1))
+        echo "  ok   one-line error naming $1"
+    else
+        failed=$((failed + 1))
+        echo "  FAIL error is not one line naming $1:"
+        sed 's/^/       /' "$tmp/err" | head -5
+    fi
+}
+
+echo "cli:"
+expect 2 "no command" "$lavin"
+expect 2 "unknown command" "$lavin" frobnicate
+expect 0 "--help" "$lavin" --help
+for c in devices inspect convert debug bench; do
+    expect 0 "$c --help" "$lavin" $c --help
+done
+expect 0 "inspect a valid J-DiT" "$lavin" inspect "$fix/tiny.safetensors"
+grep -q "verdict: valid J-DiT" "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL no valid verdict"; }
+
+head -c 1000 "$fix/tiny.safetensors" >"$tmp/truncated.safetensors"
+expect 2 "inspect a truncated file" "$lavin" inspect "$tmp/truncated.safetensors"
+one_line_naming truncated.safetensors
+printf 'garbage' >"$tmp/garbage.bin"
+expect 2 "inspect garbage" "$lavin" inspect "$tmp/garbage.bin"
+one_line_naming garbage.bin
+expect 2 "inspect a missing file" "$lavin" inspect "$tmp/nope.safetensors"
+
+expect 0 "convert to bf16" "$lavin" convert "$fix/tiny.safetensors" -o "$tmp/bf16.safetensors" --dtype bf16
+expect 0 "the bf16 file is a valid J-DiT" "$lavin" inspect "$tmp/bf16.safetensors"
+expect 2 "convert a truncated file" "$lavin" convert "$tmp/truncated.safetensors" -o "$tmp/never.safetensors"
+if [ -e "$tmp/never.safetensors" ]; then failed=$((failed + 1)); echo "  FAIL partial output left"; else passed=$((passed + 1)); fi
+expect 2 "convert with a bad dtype" "$lavin" convert "$fix/tiny.safetensors" -o "$tmp/x.safetensors" --dtype f8
+
+# Weights with tensors the config does not expect: refused, unless
+# --allow-missing (the model then takes what it needs).
+expect 0 "convert two inputs into one" "$lavin" convert "$fix/tiny.safetensors" "$fix/forward.safetensors" -o "$tmp/both.safetensors"
+expect 2 "convert refuses duplicate names" "$lavin" convert "$fix/tiny.safetensors" "$fix/tiny.safetensors" -o "$tmp/dup.safetensors"
+
+expect 0 "debug jdit" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/forward.safetensors" --out "$tmp/v.safetensors"
+expect 0 "inspect its output" "$lavin" inspect "$tmp/v.safetensors"
+grep -q "^  v " "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL no v in the output"; }
+expect 2 "debug jdit with unexpected tensors in the weights" "$lavin" debug jdit --model "$tmp/both.safetensors" --config "$root/tests/fixtures/jdit/tiny.json" --in "$fix/forward.safetensors" --out "$tmp/v2.safetensors"
+expect 0 "the same with --allow-missing" "$lavin" debug jdit --model "$tmp/both.safetensors" --config "$root/tests/fixtures/jdit/tiny.json" --in "$fix/forward.safetensors" --out "$tmp/v2.safetensors" --allow-missing
+expect 2 "debug jdit with a missing input tensor" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/sample.safetensors" --out "$tmp/v3.safetensors"
+one_line_naming sample.safetensors
+if [ -e "$tmp/v3.safetensors" ]; then failed=$((failed + 1)); echo "  FAIL partial output left"; else passed=$((passed + 1)); fi
+expect 2 "debug with no --out" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/forward.safetensors"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
