@@ -29,7 +29,8 @@ typedef struct lavin_checkpoint lavin_checkpoint;   /* opaque */
 int lavin_checkpoint_open(const char *path, lavin_checkpoint **out, char *err, size_t err_size);
 void lavin_checkpoint_close(lavin_checkpoint **ck);
 size_t lavin_checkpoint_count(const lavin_checkpoint *ck);
-/* File order; NULL when i is out of range. */
+/* File order: data order for safetensors, state-dict order for torch files;
+ * NULL when i is out of range. */
 const lavin_ckpt_tensor *lavin_checkpoint_tensor(const lavin_checkpoint *ck, size_t i);
 const lavin_ckpt_tensor *lavin_checkpoint_find(const lavin_checkpoint *ck, const char *name);
 /* safetensors __metadata__ value for key, or NULL (always NULL for torch files) */

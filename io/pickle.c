@@ -23,20 +23,19 @@ static const char *const pk_kind_names[] = {
 
 typedef enum pk_global { G_ORDERED_DICT, G_REBUILD_TENSOR_V2, G_REBUILD_PARAMETER, G_STORAGE } pk_global;
 
+/* Storage types torch can name; only the first three (elsize > 0) are read,
+ * the others are known so that the error can name the tensor. */
 static const struct {
     const char *name;
-    int supported;
     lavin_dtype dtype;
     size_t elsize;
 } pk_storages[] = {
-    { "FloatStorage", 1, LAVIN_F32, 4 }, { "HalfStorage", 1, LAVIN_F16, 2 },
-    { "BFloat16Storage", 1, LAVIN_BF16, 2 }, { "DoubleStorage", 0, LAVIN_F32, 8 },
-    { "LongStorage", 0, LAVIN_F32, 8 }, { "IntStorage", 0, LAVIN_F32, 4 },
-    { "ShortStorage", 0, LAVIN_F32, 2 }, { "CharStorage", 0, LAVIN_F32, 1 },
-    { "ByteStorage", 0, LAVIN_F32, 1 }, { "BoolStorage", 0, LAVIN_F32, 1 },
-    { "ComplexFloatStorage", 0, LAVIN_F32, 8 }, { "ComplexDoubleStorage", 0, LAVIN_F32, 16 },
-    { "QInt8Storage", 0, LAVIN_F32, 1 }, { "QUInt8Storage", 0, LAVIN_F32, 1 },
-    { "QInt32Storage", 0, LAVIN_F32, 4 },
+    { "FloatStorage", LAVIN_F32, 4 }, { "HalfStorage", LAVIN_F16, 2 }, { "BFloat16Storage", LAVIN_BF16, 2 },
+    { "DoubleStorage", LAVIN_F32, 0 }, { "LongStorage", LAVIN_F32, 0 }, { "IntStorage", LAVIN_F32, 0 },
+    { "ShortStorage", LAVIN_F32, 0 }, { "CharStorage", LAVIN_F32, 0 }, { "ByteStorage", LAVIN_F32, 0 },
+    { "BoolStorage", LAVIN_F32, 0 }, { "ComplexFloatStorage", LAVIN_F32, 0 },
+    { "ComplexDoubleStorage", LAVIN_F32, 0 }, { "QInt8Storage", LAVIN_F32, 0 },
+    { "QUInt8Storage", LAVIN_F32, 0 }, { "QInt32Storage", LAVIN_F32, 0 },
 };
 
 typedef struct pk_obj pk_obj;
@@ -169,9 +168,9 @@ static uint64_t pk_le(const uint8_t *b, int n)
     return v;
 }
 
-static int pk_int(pk *p, int64_t v)
+static int pk_simple(pk *p, pk_kind kind, int64_t v)
 {
-    pk_obj *o = pk_new(p, PK_INT);
+    pk_obj *o = pk_new(p, kind);
     if (o)
         o->i = v;
     return pk_push(p, o);
@@ -188,7 +187,7 @@ static int pk_long(pk *p, size_t n)
     uint64_t v = n ? pk_le(b, (int)n) : 0;
     if (n && n < 8 && (b[n - 1] & 0x80))
         v |= ~(uint64_t)0 << (8 * n);
-    return pk_int(p, (int64_t)v);
+    return pk_simple(p, PK_INT, (int64_t)v);
 }
 
 /* Floats only occur as values a state dict does not need; skip the bits. */
@@ -196,7 +195,7 @@ static int pk_float(pk *p)
 {
     const uint8_t *b = NULL;
     LAVIN_TRY(pk_read(p, 8, &b));
-    return pk_push(p, pk_new(p, PK_FLOAT));
+    return pk_simple(p, PK_FLOAT, 0);
 }
 
 static int pk_string(pk *p, size_t len_bytes)
@@ -442,14 +441,6 @@ static int pk_build(pk *p)
     return 0;
 }
 
-static int pk_simple(pk *p, pk_kind kind, int64_t v)
-{
-    pk_obj *o = pk_new(p, kind);
-    if (o)
-        o->i = v;
-    return pk_push(p, o);
-}
-
 /* One opcode; *done is set by STOP. */
 static int pk_step(pk *p, int *done)
 {
@@ -481,9 +472,9 @@ static int pk_step(pk *p, int *done)
     case 'N': return pk_simple(p, PK_NONE, 0);
     case 0x88: return pk_simple(p, PK_BOOL, 1);
     case 0x89: return pk_simple(p, PK_BOOL, 0);
-    case 'J': LAVIN_TRY(pk_read(p, 4, &b)); return pk_int(p, (int32_t)(uint32_t)pk_le(b, 4));
-    case 'K': LAVIN_TRY(pk_read(p, 1, &b)); return pk_int(p, b[0]);
-    case 'M': LAVIN_TRY(pk_read(p, 2, &b)); return pk_int(p, (int64_t)pk_le(b, 2));
+    case 'J': LAVIN_TRY(pk_read(p, 4, &b)); return pk_simple(p, PK_INT, (int32_t)(uint32_t)pk_le(b, 4));
+    case 'K': LAVIN_TRY(pk_read(p, 1, &b)); return pk_simple(p, PK_INT, b[0]);
+    case 'M': LAVIN_TRY(pk_read(p, 2, &b)); return pk_simple(p, PK_INT, (int64_t)pk_le(b, 2));
     case 0x8a: LAVIN_TRY(pk_read(p, 1, &b)); return pk_long(p, b[0]);
     case 0x8b: LAVIN_TRY(pk_read(p, 4, &b)); return pk_long(p, (size_t)pk_le(b, 4));
     case 'G': return pk_float(p);
@@ -558,7 +549,7 @@ static int pk_entry(pk *p, const pk_obj *key, const pk_obj *val, lavin_pkl_tenso
                              "%s: state dict entry '%s' has type %s, not tensor", p->file, q,
                              pk_kind_names[val->kind]);
     const pk_obj *st = val->tensor_storage;
-    if (!pk_storages[st->storage].supported)
+    if (!pk_storages[st->storage].elsize)
         return lavin_err_buf(p->err, p->err_size, LAVIN_EUNSUPPORTED,
                              "%s: tensor '%s': torch.%s is not supported (only float, half and bfloat16)",
                              p->file, q, pk_storages[st->storage].name);

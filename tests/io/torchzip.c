@@ -145,7 +145,10 @@ static void mutations(iot *t)
     size_t cd1 = find_sig(raw, size, 0x02014b50u, 1);
     size_t local1 = find_sig(raw, size, 0x04034b50u, 1);
     static const uint8_t eight[2] = { 8, 0 }, enc[2] = { 9, 8 }, big[4] = { 0xff, 0xff, 0xff, 0x7f };
-    mutate(t, raw, size, "torch rejects: flipped data byte", size / 2, "\xa5\x5a", 2, LAVIN_EFORMAT, "CRC-32 mismatch");
+    size_t data1 = local1 + 30 + (raw[local1 + 26] | raw[local1 + 27] << 8) +
+                   (raw[local1 + 28] | raw[local1 + 29] << 8);
+    mutate(t, raw, size, "torch rejects: flipped data byte", data1 + 5, "\xa5\x5a", 2, LAVIN_EFORMAT,
+           "'archive_name/data/0': CRC-32 mismatch");
     mutate(t, raw, size, "torch rejects: deflate method", cd + 10, eight, 2, LAVIN_EUNSUPPORTED, "compressed");
     mutate(t, raw, size, "torch rejects: encrypted entry", cd + 8, enc, 2, LAVIN_EUNSUPPORTED, "encrypted");
     mutate(t, raw, size, "torch rejects: directory offset past the end", eocd + 16, big, 4, LAVIN_EFORMAT, "outside the file");

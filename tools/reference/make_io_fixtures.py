@@ -112,7 +112,8 @@ def pk_state_dict(entries):
 def write_zip(path, files, method=zipfile.ZIP_STORED):
     with zipfile.ZipFile(path, "w", method) as z:
         for name, data in files:
-            z.writestr(name, data)
+            # A fixed date keeps the committed bytes reproducible.
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data, method)
 
 
 def crafted(out):
@@ -158,7 +159,9 @@ def main():
     sd = m.state_dict()
     # The released stvae.pt layout: the tensors under "state_dict", and the
     # archive's top folder named after another file name.
-    save(out, "nested", {"state_dict": sd}, sd, saved_as="archive_name.pt")
+    # Other keys beside it exercise the plain values a checkpoint carries.
+    extra = {"lr": 1e-4, "betas": (0.9, 0.99), "flags": [True, None, -7, 2**40], "name": "tiny"}
+    save(out, "nested", {"state_dict": sd, "epoch": 5, "config": extra}, sd, saved_as="archive_name.pt")
     repack_zip64(os.path.join(out, "nested.pt"), os.path.join(out, "zip64.pt"))
 
     # A bare OrderedDict with _metadata, in the 16-bit types.
