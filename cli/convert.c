@@ -11,28 +11,6 @@
 
 #define MAX_INPUTS 16
 
-static float load(const uint8_t *p, lavin_dtype dt)
-{
-    if (dt == LAVIN_F32) {
-        float f;
-        memcpy(&f, p, 4);
-        return f;
-    }
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return dt == LAVIN_F16 ? lavin_f16_to_f32(h) : lavin_bf16_to_f32(h);
-}
-
-static void store(float f, uint8_t *p, lavin_dtype dt)
-{
-    if (dt == LAVIN_F32) {
-        memcpy(p, &f, 4);
-        return;
-    }
-    uint16_t h = dt == LAVIN_F16 ? lavin_f32_to_f16(f) : lavin_f32_to_bf16(f);
-    memcpy(p, &h, 2);
-}
-
 static int parse_dtype(const char *s, int *dt)
 {
     *dt = !strcmp(s, "f32") ? LAVIN_F32 : !strcmp(s, "f16") ? LAVIN_F16 : !strcmp(s, "bf16") ? LAVIN_BF16 : -2;
@@ -72,9 +50,7 @@ static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, c
                 ret = lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory converting '%s'", t->name);
                 break;
             }
-            for (uint64_t e = 0; e < count; e++)
-                store(load((const uint8_t *)t->data + e * lavin_dtype_size(t->dtype), t->dtype),
-                      buf + e * lavin_dtype_size((lavin_dtype)dtype), (lavin_dtype)dtype);
+            lavin_convert_dtype(t->data, t->dtype, buf, dtype, count);
             owned[k] = buf;
             ts[k].data = buf;
             ts[k].dtype = (lavin_dtype)dtype;

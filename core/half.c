@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "half.h"
+#include "tensor.h"
 
 static uint32_t bits(float f)
 {
@@ -71,4 +72,33 @@ float lavin_f16_to_f32(uint16_t h)
     if (e == 31)
         return from_bits(sign | 0x7f800000u | (m << 13));
     return from_bits(sign | ((e + 112u) << 23) | (m << 13));
+}
+
+static float load(const uint8_t *p, int dt)
+{
+    if (dt == LAVIN_F32) {
+        float f;
+        memcpy(&f, p, 4);
+        return f;
+    }
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return dt == LAVIN_F16 ? lavin_f16_to_f32(h) : lavin_bf16_to_f32(h);
+}
+
+static void store(float f, uint8_t *p, int dt)
+{
+    if (dt == LAVIN_F32) {
+        memcpy(p, &f, 4);
+        return;
+    }
+    uint16_t h = dt == LAVIN_F16 ? lavin_f32_to_f16(f) : lavin_f32_to_bf16(f);
+    memcpy(p, &h, 2);
+}
+
+void lavin_convert_dtype(const void *src, int src_dtype, void *dst, int dst_dtype, size_t n)
+{
+    size_t si = src_dtype == LAVIN_F32 ? 4 : 2, so = dst_dtype == LAVIN_F32 ? 4 : 2;
+    for (size_t i = 0; i < n; i++)
+        store(load((const uint8_t *)src + i * si, src_dtype), (uint8_t *)dst + i * so, dst_dtype);
 }

@@ -11,4 +11,8 @@ float lavin_f16_to_f32(uint16_t h);
 uint16_t lavin_f32_to_bf16(float f);
 float lavin_bf16_to_f32(uint16_t h);
 
+/* Converts n elements between storage dtypes (lavin_dtype values) on the
+ * host; src need not be aligned. */
+void lavin_convert_dtype(const void *src, int src_dtype, void *dst, int dst_dtype, size_t n);
+
 #endif

@@ -16,41 +16,17 @@ struct lavin_weights {
     uint64_t bytes;
 };
 
-static float to_f32(const uint8_t *p, lavin_dtype dt)
-{
-    if (dt == LAVIN_F32) {
-        float f;
-        memcpy(&f, p, 4);
-        return f;
-    }
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return dt == LAVIN_F16 ? lavin_f16_to_f32(h) : lavin_bf16_to_f32(h);
-}
-
-static void from_f32(float f, uint8_t *p, lavin_dtype dt)
-{
-    if (dt == LAVIN_F32) {
-        memcpy(p, &f, 4);
-        return;
-    }
-    uint16_t h = dt == LAVIN_F16 ? lavin_f32_to_f16(f) : lavin_f32_to_bf16(f);
-    memcpy(p, &h, 2);
-}
-
 /* Converts and uploads in the target dtype. The upload takes the whole
  * tensor, so the converted copy is one tensor's size at most. */
 static int upload(lavin_context *ctx, const lavin_ckpt_tensor *ct, const lavin_tensor *t)
 {
     if (ct->dtype == t->dtype)
         return lavin_tensor_upload(ctx, t, ct->data, ct->nbytes);
-    size_t n = (size_t)lavin_tensor_nelem(t), si = lavin_dtype_size(ct->dtype), so = lavin_dtype_size(t->dtype);
+    size_t n = (size_t)lavin_tensor_nelem(t), so = lavin_dtype_size(t->dtype);
     uint8_t *buf = malloc(n * so);
     if (!buf)
         return lavin_err(ctx, LAVIN_ENOMEM, "out of host memory converting '%s'", ct->name);
-    const uint8_t *src = ct->data;
-    for (size_t i = 0; i < n; i++)
-        from_f32(to_f32(src + i * si, ct->dtype), buf + i * so, t->dtype);
+    lavin_convert_dtype(ct->data, ct->dtype, buf, t->dtype, n);
     int ret = lavin_tensor_upload(ctx, t, buf, n * so);
     free(buf);
     return ret;

@@ -34,7 +34,7 @@ typedef struct {
     lavin_jdit *m;
 } model;
 
-static int open_model(suite *s, const char *file, model *out)
+static int open_model(suite *s, const char *file, int dtype, model *out)
 {
     char path[512], err[512];
     memset(out, 0, sizeof(*out));
@@ -51,7 +51,7 @@ static int open_model(suite *s, const char *file, model *out)
         report(s, 0, file, err);
         return -1;
     }
-    int ret = lavin_weights_load(s->ctx, out->ck, -1, &out->w);
+    int ret = lavin_weights_load(s->ctx, out->ck, dtype, &out->w);
     if (ret >= 0)
         ret = lavin_weights_load(s->ctx, out->ck, -1, &out->w);
     if (ret >= 0)
@@ -108,12 +108,12 @@ static void check_err(suite *s, const char *what, double err, double tol)
 }
 
 /* v(x, t, cond), and the guided velocity when the fixture has v_cfg. */
-static void forward_case(suite *s, const char *model_file, const char *io_file)
+static void forward_case(suite *s, const char *model_file, int dtype, const char *io_file)
 {
     model m;
     lavin_checkpoint *io = NULL;
     char path[512], err[512], what[128];
-    if (open_model(s, model_file, &m) < 0)
+    if (open_model(s, model_file, dtype, &m) < 0)
         return;
     snprintf(path, sizeof(path), "%s/%s", FIXTURES, io_file);
     if (lavin_checkpoint_open(path, &io, err, sizeof(err)) < 0) {
@@ -137,7 +137,7 @@ static void forward_case(suite *s, const char *model_file, const char *io_file)
         ret = lavin_tensor_fill(s->ctx, &v, 0x7fc00000u);
     if (ret >= 0)
         ret = lavin_jdit_forward(m.m, &x, tv, &cond, &v);
-    snprintf(what, sizeof(what), "%s velocity", io_file);
+    snprintf(what, sizeof(what), "%s velocity%s", io_file, dtype >= 0 ? " (weights converted)" : "");
     if (ret < 0)
         report(s, 0, what, lavin_context_error(s->ctx));
     else
@@ -165,7 +165,7 @@ static void sample_case(suite *s)
     model m;
     lavin_checkpoint *io = NULL;
     char path[512], err[512];
-    if (open_model(s, "tiny.safetensors", &m) < 0)
+    if (open_model(s, "tiny.safetensors", -1, &m) < 0)
         return;
     snprintf(path, sizeof(path), "%s/sample.safetensors", FIXTURES);
     if (lavin_checkpoint_open(path, &io, err, sizeof(err)) < 0) {
@@ -193,7 +193,7 @@ static void sample_case(suite *s)
 static void bad_input(suite *s)
 {
     model m;
-    if (open_model(s, "tiny.safetensors", &m) < 0)
+    if (open_model(s, "tiny.safetensors", -1, &m) < 0)
         return;
     lavin_tensor x = { 0 }, cond = { 0 };
     int ret = lavin_tensor_alloc(s->ctx, &x, LAVIN_F32, 5, (int64_t[]){ 1, 16, 1, 4, 6 });
@@ -232,10 +232,12 @@ int main(void)
         return 1;
     }
     printf("jdit:\n");
-    forward_case(&s, "tiny.safetensors", "forward.safetensors");
-    forward_case(&s, "tiny.safetensors", "forward_tx2.safetensors");
-    forward_case(&s, "tiny_hd72_bf16.safetensors", "forward_hd72_bf16.safetensors");
-    forward_case(&s, "tiny_g4_f16.safetensors", "forward_g4_f16.safetensors");
+    forward_case(&s, "tiny.safetensors", -1, "forward.safetensors");
+    forward_case(&s, "tiny.safetensors", -1, "forward_tx2.safetensors");
+    forward_case(&s, "tiny_hd72_bf16.safetensors", -1, "forward_hd72_bf16.safetensors");
+    forward_case(&s, "tiny_g4_f16.safetensors", -1, "forward_g4_f16.safetensors");
+    /* f16 -> f32 on load is exact, so the same fixture must match. */
+    forward_case(&s, "tiny_g4_f16.safetensors", LAVIN_F32, "forward_g4_f16.safetensors");
     sample_case(&s);
     bad_input(&s);
     unsigned verr = lavin_validation_errors(s.ctx);
