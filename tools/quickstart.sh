@@ -38,7 +38,7 @@ if [ "$mode" = run ]; then
     exec build/cli/lavin bench ops
 fi
 
-meson test -C build --print-errorlogs --num-processes 1
+meson test -C build --num-processes 1 --verbose
 if [ -x tools/fuzz.sh ]; then
     tools/fuzz.sh "${LAVIN_FUZZ_SECONDS:-60}"
 fi
