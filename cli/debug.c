@@ -8,13 +8,15 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "jdit_manifest.h"
+#include "noise.h"
 #include "sampler.h"
 #include "stream.h"
 #include "weights.h"
 
 typedef struct {
     const char *model, *config, *in, *out, *device;
-    int steps, allow_missing;
+    int steps, allow_missing, weights_dtype, have_seed;
+    uint64_t seed;
     float cfg;
     int have_cfg;
 } opts;
@@ -30,12 +32,16 @@ static void usage(FILE *f, const char *what)
 {
     if (!strcmp(what, "sample"))
         fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
-                   "                          --out OUT.safetensors [--steps N] [--cfg S] [--device D] [--allow-missing]\n\n"
+                   "                          --out OUT.safetensors [--steps N] [--cfg S] [--seed N] [--device D]\n"
+                   "                          [--allow-missing]\n"
+                   "       [--weights-dtype f32|f16|bf16]\n\n"
                    "IN holds noise [1,16,Tx,H,W] and cond [1,16,Tc,H,W] (f32); OUT gets latent, the sample\n"
-                   "after an N-point time grid (default 20) with guidance S (default 1.5).\n");
+                   "after an N-point time grid (default 20) with guidance S (default 1.5). Without noise in\n"
+                   "IN, --seed N makes one frame of it with lavin's documented generator (core/noise.h).\n");
     else
         fprintf(f, "usage: lavin debug jdit --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
-                   "                        --out OUT.safetensors [--cfg S] [--device D] [--allow-missing]\n\n"
+                   "                        --out OUT.safetensors [--cfg S] [--device D] [--allow-missing]\n"
+                   "       [--weights-dtype f32|f16|bf16]\n\n"
                    "IN holds x [B,16,Tx,H,W], t [B] and cond [B,16,Tc,H,W] (f32); OUT gets v. With --cfg,\n"
                    "IN may hold cond_null (else zeros + the last cond frame) and v is the guided velocity.\n");
 }
@@ -55,6 +61,11 @@ static int parse(int argc, char **argv, opts *o)
         if (dst && v) {
             *dst = v;
         } else if (!strcmp(a, "--steps") && v && (o->steps = (int)strtol(v, &end, 10)) >= 2 && !*end) {
+        } else if (!strcmp(a, "--weights-dtype") && v &&
+                   (o->weights_dtype = !strcmp(v, "f32") ? LAVIN_F32 : !strcmp(v, "f16") ? LAVIN_F16
+                                     : !strcmp(v, "bf16") ? LAVIN_BF16 : -2) != -2) {
+        } else if (!strcmp(a, "--seed") && v && (o->seed = strtoull(v, &end, 10), !*end && *v != '-')) {
+            o->have_seed = 1;
         } else if (!strcmp(a, "--cfg") && v && (o->cfg = strtof(v, &end), !*end)) {
             o->have_cfg = 1;
         } else {
@@ -93,7 +104,7 @@ static int open_session(const opts *o, session *s, char *err, size_t n)
                              "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
                              "--allow-missing loads it anyway", o->model, r.missing, r.unexpected, r.misshaped, origin);
     LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
-    int ret = lavin_weights_load(s->ctx, s->weights_file, -1, &s->w);
+    int ret = lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
     if (ret >= 0)
         ret = lavin_jdit_create(s->ctx, &d, s->w, &s->m);
     if (ret < 0)
@@ -184,9 +195,17 @@ static int run_jdit(const opts *o, session *s, char *err, size_t n)
 static int run_sample(const opts *o, session *s, char *err, size_t n)
 {
     lavin_tensor x = { 0 }, cond = { 0 };
-    int ret = input(s, o->in, "noise", 5, &x, err, n);
-    if (ret >= 0)
-        ret = input(s, o->in, "cond", 5, &cond, err, n);
+    int ret = input(s, o->in, "cond", 5, &cond, err, n);
+    if (ret >= 0 && !lavin_checkpoint_find(s->in, "noise") && o->have_seed) {
+        /* One target frame of the condition's size, from core/noise.h. */
+        ret = lavin_tensor_alloc(s->ctx, &x, LAVIN_F32, 5, (int64_t[]){ 1, cond.ne[1], 1, cond.ne[3], cond.ne[4] });
+        if (ret >= 0)
+            ret = lavin_gaussian_tensor(s->ctx, o->seed, &x);
+        if (ret < 0)
+            snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    } else if (ret >= 0) {
+        ret = input(s, o->in, "noise", 5, &x, err, n);
+    }
     lavin_sample_params p = { .grid_points = o->steps ? o->steps : 20, .cfg = o->have_cfg ? o->cfg : 1.5f };
     if (ret >= 0 && (ret = lavin_jdit_sample(s->m, &x, &cond, NULL, &p)) < 0)
         snprintf(err, n, "%s", lavin_context_error(s->ctx));
@@ -206,7 +225,7 @@ int lavin_cmd_debug(int argc, char **argv)
             usage(stdout, is_sample ? "sample" : "jdit");
             return LAVIN_EXIT_OK;
         }
-    opts o = { 0 };
+    opts o = { .weights_dtype = -1 };
     if ((!is_jdit && !is_sample) || parse(argc, argv, &o) < 0) {
         if (!is_jdit && !is_sample)
             fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit or sample)\n", what);

@@ -73,6 +73,11 @@ expect 0 "the same with --allow-missing" "$lavin" debug jdit --model "$tmp/both.
 expect 2 "debug jdit with a missing input tensor" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/sample.safetensors" --out "$tmp/v3.safetensors"
 one_line_naming sample.safetensors
 if [ -e "$tmp/v3.safetensors" ]; then failed=$((failed + 1)); echo "  FAIL partial output left"; else passed=$((passed + 1)); fi
+expect 0 "debug sample from a seed" "$lavin" debug sample --model "$fix/tiny.safetensors" --in "$fix/forward_tx2.safetensors" --out "$tmp/s1.safetensors" --seed 5 --steps 3
+expect 0 "the same seed again" "$lavin" debug sample --model "$fix/tiny.safetensors" --in "$fix/forward_tx2.safetensors" --out "$tmp/s2.safetensors" --seed 5 --steps 3
+cmp -s "$tmp/s1.safetensors" "$tmp/s2.safetensors" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL a seed does not give the same sample"; }
+expect 0 "another seed" "$lavin" debug sample --model "$fix/tiny.safetensors" --in "$fix/forward_tx2.safetensors" --out "$tmp/s3.safetensors" --seed 6 --steps 3
+cmp -s "$tmp/s1.safetensors" "$tmp/s3.safetensors" && { failed=$((failed + 1)); echo "  FAIL two seeds give one sample"; } || passed=$((passed + 1))
 expect 2 "debug with no --out" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/forward.safetensors"
 
 echo "$passed passed, $failed failed"

@@ -1,6 +1,7 @@
 /* Runtime unit tests: device selection, memory limits and allocation failure,
  * views, transfers, barriers between dependent dispatches, the pipeline
  * cache and the profiler. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "context.h"
 #include "half.h"
+#include "noise.h"
 #include "ops/elementwise.h"
 #include "pipeline.h"
 #include "profile.h"
@@ -308,11 +310,46 @@ static void half_conversions(tally *t)
     check(t, ok, "f16 and bf16 conversions round to nearest even", NULL);
 }
 
+/* The documented stream (core/noise.h): values computed independently from
+ * the written algorithm in Python, slices agree, statistics are normal. */
+static void gaussian_noise(tally *t)
+{
+    static const uint64_t at[] = { 0, 1, 2, 7, 1000001 };
+    static const float want[] = { -0.010378839448094368f, 0.11383243650197983f, -1.036594271659851f,
+                                  0.27427688241004944f, 0.4369884133338928f };
+    int ok = 1;
+    for (int i = 0; i < 5; i++) {
+        float v;
+        lavin_gaussian(42, at[i], &v, 1);
+        ok &= v == want[i];
+    }
+    check(t, ok, "noise matches the documented algorithm", NULL);
+    enum { N = 1 << 20 };
+    float *a = malloc(N * sizeof(float)), b[100];
+    lavin_gaussian(7, 0, a, N);
+    lavin_gaussian(7, 5001, b, 100);
+    double mean = 0, var = 0;
+    for (int i = 0; i < N; i++)
+        mean += a[i];
+    mean /= N;
+    for (int i = 0; i < N; i++)
+        var += (a[i] - mean) * (a[i] - mean);
+    var /= N;
+    check(t, !memcmp(a + 5001, b, sizeof(b)), "a slice equals the same part of the whole stream", NULL);
+    char detail[64];
+    snprintf(detail, sizeof(detail), "mean %.4f, variance %.4f", mean, var);
+    check(t, fabs(mean) < 0.005 && fabs(var - 1) < 0.01, "a million values are standard normal", detail);
+    lavin_gaussian(8, 0, b, 100);
+    check(t, memcmp(a, b, sizeof(b)) != 0, "another seed gives other noise", NULL);
+    free(a);
+}
+
 int main(void)
 {
     tally t = { 0, 0 };
     printf("runtime:\n");
     half_conversions(&t);
+    gaussian_noise(&t);
     device_selection(&t);
     memory_limits(&t);
     lavin_context *ctx = open_ctx(NULL);
