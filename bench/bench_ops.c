@@ -47,6 +47,7 @@ int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *
 {
     if (o->filter && !strstr(name, o->filter))
         return 0;
+    lavin_memory_reset_peak(ctx);
     double t0 = now();
     LAVIN_TRY(fn(ctx, arg));
     LAVIN_TRY(lavin_stream_sync(ctx));
@@ -72,7 +73,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: lavin bench ops [--device D] [--full | --quick] [--filter TEXT] [--reps N] [--seconds S]\n\n"
             "Times the ops at the released model's shapes: ms per call, GFLOP/s, GB/s, and the\n"
-            "device memory lavin held at its peak. On a CPU device (lavapipe) only the smallest\n"
+            "device memory lavin held at its peak (256 MiB blocks). On a CPU device (lavapipe) only the smallest\n"
             "shape of each op runs unless --full is given.\n");
 }
 

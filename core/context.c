@@ -237,3 +237,4 @@ const lavin_device_info *lavin_context_device(const lavin_context *ctx) { return
 unsigned lavin_validation_errors(const lavin_context *ctx) { return ctx->validation_errors; }
 uint64_t lavin_memory_in_use(const lavin_context *ctx) { return ctx->mem_reserved; }
 uint64_t lavin_memory_peak(const lavin_context *ctx) { return ctx->mem_peak; }
+void lavin_memory_reset_peak(lavin_context *ctx) { ctx->mem_peak = ctx->mem_reserved; }

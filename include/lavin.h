@@ -115,6 +115,8 @@ unsigned lavin_validation_errors(const lavin_context *ctx);
 /* Device memory lavin currently holds, and its high-water mark, in bytes. */
 uint64_t lavin_memory_in_use(const lavin_context *ctx);
 uint64_t lavin_memory_peak(const lavin_context *ctx);
+/* Starts a new high-water mark from what is held now. */
+void lavin_memory_reset_peak(lavin_context *ctx);
 
 #ifdef __cplusplus
 }
