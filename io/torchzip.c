@@ -342,14 +342,16 @@ static int add_tensor(zip *z, const char *top, size_t top_len, const lavin_pkl_t
         return tensor_fail(z, t, LAVIN_EFORMAT, "storage key is too long");
     snprintf(rest, sizeof(rest), "data/%s", t->key);
     zip_entry *e = find_record(z, top, top_len, rest);
+    char q[96];
+    lavin_ckpt_quote(rest, (size_t)-1, q, sizeof(q));
     if (!e) {
-        snprintf(msg, sizeof(msg), "storage record '%s' is missing", rest);
+        snprintf(msg, sizeof(msg), "storage record '%s' is missing", q);
         return tensor_fail(z, t, LAVIN_EFORMAT, msg);
     }
     uint64_t storage_bytes = (uint64_t)t->storage_numel * t->elsize, nbytes;
     if (e->size != storage_bytes) {
         snprintf(msg, sizeof(msg), "storage record '%s' holds %llu bytes, not %lld elements of %zu",
-                 rest, (unsigned long long)e->size, (long long)t->storage_numel, t->elsize);
+                 q, (unsigned long long)e->size, (long long)t->storage_numel, t->elsize);
         return tensor_fail(z, t, LAVIN_EFORMAT, msg);
     }
     if (lavin_ckpt_shape_bytes(t->ndim, t->shape, t->elsize, &nbytes) < 0)
