@@ -68,6 +68,8 @@ static int parse(lavin_checkpoint *ck, char *err, size_t err_size)
 
 int lavin_checkpoint_open(const char *path, lavin_checkpoint **out, char *err, size_t err_size)
 {
+    if (!out)
+        return lavin_err_buf(err, err_size, LAVIN_EINVAL, "checkpoint: no output handle given");
     *out = NULL;
     if (!path)
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "checkpoint: no path given");

@@ -32,6 +32,8 @@ void *lavin_ckpt_set_alloc(lavin_ckpt_set *s, size_t bytes);
 int lavin_ckpt_index(const lavin_ckpt_tensor *tensors, size_t n, const lavin_ckpt_tensor ***index,
                      const char *file, char *err, size_t err_size);
 
+/* Like lavin_dtype_size/name, which live with the device tensors that the
+ * fuzz targets do not link. */
 size_t lavin_ckpt_dtype_size(lavin_dtype t);
 const char *lavin_ckpt_dtype_name(lavin_dtype t);
 

@@ -103,9 +103,11 @@ static int check_inputs(const char *path, const lavin_ckpt_tensor *tensors, size
         if (!meta_keys || !meta_values || !meta_keys[i] || !meta_values[i])
             return lavin_err_buf(err, err_size, LAVIN_EINVAL, "%s: metadata entry %zu is NULL", path, i);
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(meta_keys[i], meta_keys[j]))
+            if (!strcmp(meta_keys[i], meta_keys[j])) {
+                char q[96];
                 return lavin_err_buf(err, err_size, LAVIN_EINVAL, "%s: metadata key '%s' repeats", path,
-                                     meta_keys[i]);
+                                     lavin_ckpt_quote(meta_keys[i], (size_t)-1, q, sizeof(q)));
+            }
     }
     const lavin_ckpt_tensor **idx;
     LAVIN_TRY(lavin_ckpt_index(tensors, n, &idx, path, err, err_size));

@@ -30,7 +30,7 @@ typedef struct zip {
     zip_entry *e;        /* sorted by name */
     size_t n;
     uint64_t cd_off;
-    uint32_t crc_table[256];
+    uint32_t crc_table[8][256];
 } zip;
 
 static uint64_t rd(const uint8_t *p, int n)
@@ -46,21 +46,32 @@ static int zfail(const zip *z, int code, const char *what)
     return lavin_err_buf(z->err, z->err_size, code, "%s: %s", z->file, what);
 }
 
+/* CRC-32 eight bytes at a time: table k advances a byte's contribution by
+ * k more bytes, so a whole checkpoint checks in a fraction of its read time. */
 static void crc_init(zip *z)
 {
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        z->crc_table[i] = c;
+        z->crc_table[0][i] = c;
     }
+    for (int k = 1; k < 8; k++)
+        for (int i = 0; i < 256; i++)
+            z->crc_table[k][i] = (z->crc_table[k - 1][i] >> 8) ^ z->crc_table[0][z->crc_table[k - 1][i] & 0xff];
 }
 
 static uint32_t crc32_of(const zip *z, const uint8_t *p, uint64_t n)
 {
+    const uint32_t(*t)[256] = z->crc_table;
     uint32_t c = 0xffffffffu;
-    for (uint64_t i = 0; i < n; i++)
-        c = z->crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = c ^ (uint32_t)rd(p, 4), hi = (uint32_t)rd(p + 4, 4);
+        c = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+            t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+    }
+    for (; n; n--, p++)
+        c = t[0][(c ^ *p) & 0xff] ^ (c >> 8);
     return c ^ 0xffffffffu;
 }
 
@@ -342,14 +353,16 @@ static int add_tensor(zip *z, const char *top, size_t top_len, const lavin_pkl_t
         return tensor_fail(z, t, LAVIN_EFORMAT, "storage key is too long");
     snprintf(rest, sizeof(rest), "data/%s", t->key);
     zip_entry *e = find_record(z, top, top_len, rest);
+    char q[96];
+    lavin_ckpt_quote(rest, (size_t)-1, q, sizeof(q));
     if (!e) {
-        snprintf(msg, sizeof(msg), "storage record '%s' is missing", rest);
+        snprintf(msg, sizeof(msg), "storage record '%s' is missing", q);
         return tensor_fail(z, t, LAVIN_EFORMAT, msg);
     }
     uint64_t storage_bytes = (uint64_t)t->storage_numel * t->elsize, nbytes;
     if (e->size != storage_bytes) {
         snprintf(msg, sizeof(msg), "storage record '%s' holds %llu bytes, not %lld elements of %zu",
-                 rest, (unsigned long long)e->size, (long long)t->storage_numel, t->elsize);
+                 q, (unsigned long long)e->size, (long long)t->storage_numel, t->elsize);
         return tensor_fail(z, t, LAVIN_EFORMAT, msg);
     }
     if (lavin_ckpt_shape_bytes(t->ndim, t->shape, t->elsize, &nbytes) < 0)
