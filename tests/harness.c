@@ -172,3 +172,11 @@ int lt_enabled(const lt *t, const char *family)
 {
     return !t->filter || strstr(family, t->filter);
 }
+
+int lt_compare(lt *t, const char *what, const lavin_tensor *out, const float *ref, size_t n, double tol)
+{
+    float *got = lt_fetch(t, out);
+    int ok = lt_check(t, what, lt_nerr(got, ref, n), tol);
+    free(got);
+    return ok;
+}

@@ -44,6 +44,9 @@ float *lt_fetch(lt *t, const lavin_tensor *x);
 
 double lt_nerr(const float *got, const float *ref, size_t n);
 
+/* Downloads out and records its normalised error against ref. */
+int lt_compare(lt *t, const char *what, const lavin_tensor *out, const float *ref, size_t n, double tol);
+
 /* Records one case; err NaN or above tol fails. Returns 1 when it passed. */
 int lt_check(lt *t, const char *what, double err, double tol);
 /* A launcher call that should have worked; a failure is a failed case. */

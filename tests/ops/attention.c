@@ -30,9 +30,7 @@ static void attention_case(lt *t, int64_t B, int64_t L, int64_t H, int64_t Hkv, 
         ret = lt_output(t, &to, 4, nq);
     if (lt_ok(t, what, ret) && lt_ok(t, what, lavin_op_attention(ctx, &tq, &tk, &tv, &to))) {
         lavin_ref_attention(q, k, v, ref, (size_t)B, (size_t)L, (size_t)H, (size_t)Hkv, (size_t)hd);
-        float *got = lt_fetch(t, &to);
-        lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
-        free(got);
+        lt_compare(t, what, &to, ref, n, LT_TOL_F32);
     }
     lavin_tensor_free(ctx, &tq);
     lavin_tensor_free(ctx, &tk);
@@ -90,9 +88,7 @@ static void rope_case(lt *t, int64_t B, int T, int Hh, int W, int64_t nh, int hd
     const lavin_tensor *out = in_place ? &tx : &to;
     if (lt_ok(t, what, ret) && lt_ok(t, what, lavin_op_rope3d(ctx, &tx, &tab, out))) {
         lavin_ref_rope3d(x, ref, (size_t)B, (size_t)T, (size_t)Hh, (size_t)W, (size_t)nh, (size_t)hd, 10000.0f);
-        float *got = lt_fetch(t, out);
-        lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
-        free(got);
+        lt_compare(t, what, out, ref, n, LT_TOL_F32);
     }
     lavin_tensor_free(ctx, &tx);
     lavin_tensor_free(ctx, &tab);

@@ -51,9 +51,7 @@ static void one_case(lt *t, int op, int64_t outer, int64_t mid, int64_t inner)
         break;
     }
     if (lt_ok(t, what, ret)) {
-        float *got = lt_fetch(t, &to);
-        lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
-        free(got);
+        lt_compare(t, what, &to, ref, n, LT_TOL_F32);
     }
     lavin_tensor_free(ctx, &ta);
     lavin_tensor_free(ctx, &tb);
@@ -112,9 +110,7 @@ static void vector_dtypes(lt *t)
                 lavin_ref_gated_add(a, b, c, ref, 2, 9, 77);
             }
             if (lt_ok(t, what, ret)) {
-                float *got = lt_fetch(t, &to);
-                lt_check(t, what, lt_nerr(got, ref, n), LT_TOL_F32);
-                free(got);
+                lt_compare(t, what, &to, ref, n, LT_TOL_F32);
             }
             lavin_tensor_free(t->ctx, &ta);
             lavin_tensor_free(t->ctx, &tb);

@@ -58,9 +58,7 @@ static void run_case(lt *t, const mm_case *c)
     if (lt_ok(t, what, ret)) {
         lavin_ref_matmul(x, w, c->bdt >= 0 ? b : NULL, ref, M, N, K);
         int wide = c->xdt == LAVIN_F32 && c->wdt == LAVIN_F32 && c->bdt <= LAVIN_F32;
-        float *got = lt_fetch(t, &to);
-        lt_check(t, what, lt_nerr(got, ref, M * N), wide ? LT_TOL_F32 : LT_TOL_16);
-        free(got);
+        lt_compare(t, what, &to, ref, M * N, wide ? LT_TOL_F32 : LT_TOL_16);
     }
     lavin_tensor_free(ctx, &xb);
     lavin_tensor_free(ctx, &wb);
