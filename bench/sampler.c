@@ -126,7 +126,7 @@ int lavin_bench_sampler(lavin_context *ctx, const lavin_bench_opts *o)
         { "1152/8", { 1152, 8, 16, 4, 16, 2 } },
         { "released 3.4B (2304/22)", { 2304, 22, 32, 4, 16, 2 } },
     };
-    int nc = o->full ? 4 : 2, ret = 0;
+    int nc = o->full ? 4 : 1, ret = 0;
     for (int i = 0; i < nc && ret >= 0; i++)
         for (int size = 256; size <= (o->full ? 512 : 256) && ret >= 0; size *= 2)
             ret = one(ctx, o, configs[i].label, &configs[i].cfg, size);
