@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "half.h"
 #include "jdit_config.h"
+#include "stvae_config.h"
 
 #define MAX_INPUTS 16
 
@@ -21,8 +22,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: lavin convert IN... -o OUT.safetensors [--dtype f32|f16|bf16]\n\n"
                "Writes the tensors of every input (safetensors or PyTorch checkpoints) into one\n"
-               "safetensors file, converted to --dtype if given, with the J-DiT config in its metadata\n"
-               "(key lavin.config) when the tensors are a J-DiT.\n");
+               "safetensors file, converted to --dtype if given, with the model's config in its metadata\n"
+               "(key lavin.config) when the tensors are a J-DiT or an ST-VAE.\n");
 }
 
 static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, char *err, size_t n)
@@ -56,10 +57,11 @@ static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, c
             ts[k].dtype = (lavin_dtype)dtype;
             ts[k].nbytes = count * lavin_dtype_size((lavin_dtype)dtype);
         }
-    const char *keys[2], *values[2];
+    const char *keys[2] = { "lavin.config", "lavin.model" }, *values[2];
     size_t nmeta = 0;
     char json[256];
     lavin_jdit_config cfg;
+    lavin_stvae_config vcfg;
     const char *origin;
     if (ret >= 0 && nin == 1 && lavin_checkpoint_find(in[0], "x_embedder.0.weight") &&
         lavin_jdit_config_find(in[0], NULL, &cfg, &origin, err, n) >= 0) {
@@ -67,12 +69,15 @@ static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, c
                  "{\"hidden_size\":%d,\"depth\":%d,\"num_heads\":%d,\"kv_group\":%d,\"in_channels\":%d,"
                  "\"patch_size\":[%d,%d]}", cfg.hidden_size, cfg.depth, cfg.num_heads, cfg.kv_group,
                  cfg.in_channels, cfg.patch_size, cfg.patch_size);
-        keys[0] = "lavin.config";
-        values[0] = json;
-        keys[1] = "lavin.model";
         values[1] = "jdit";
         nmeta = 2;
+    } else if (ret >= 0 && nin == 1 && lavin_checkpoint_find(in[0], "encoder.conv_in.conv.weight") &&
+               lavin_stvae_config_find(in[0], NULL, &vcfg, &origin, err, n) >= 0) {
+        lavin_stvae_config_json(&vcfg, json, sizeof(json));
+        values[1] = "stvae";
+        nmeta = 2;
     }
+    values[0] = json;
     if (ret >= 0)
         ret = lavin_safetensors_write(out, ts, total, keys, values, nmeta, err, n);
     for (size_t i = 0; owned && i < total; i++)

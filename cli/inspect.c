@@ -6,11 +6,28 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "jdit_manifest.h"
+#include "stvae_config.h"
 
-static int is_jdit(const lavin_checkpoint *ck)
+/* The model a checkpoint holds: its metadata says, or a telltale tensor. */
+static const char *model_kind(const lavin_checkpoint *ck)
 {
     const char *kind = lavin_checkpoint_metadata(ck, "lavin.model");
-    return kind ? !strcmp(kind, "jdit") : lavin_checkpoint_find(ck, "x_embedder.0.weight") != NULL;
+    if (kind)
+        return kind;
+    if (lavin_checkpoint_find(ck, "x_embedder.0.weight"))
+        return "jdit";
+    return lavin_checkpoint_find(ck, "encoder.conv_in.conv.weight") ? "stvae" : "";
+}
+
+static int verdict(const char *model, const lavin_manifest_report *r)
+{
+    if (r->missing || r->unexpected || r->misshaped) {
+        printf("verdict: invalid %s: %d missing, %d unexpected, %d mis-shaped of %d expected tensors\n", model,
+               r->missing, r->unexpected, r->misshaped, r->expected);
+        return LAVIN_EXIT_USAGE;
+    }
+    printf("verdict: valid %s checkpoint (%d tensors)\n", model, r->expected);
+    return LAVIN_EXIT_OK;
 }
 
 static int inspect(const char *path, const char *config)
@@ -42,10 +59,10 @@ static int inspect(const char *path, const char *config)
     printf("parameters: %llu (%.3f B), %.1f MiB\n", (unsigned long long)params, params * 1e-9,
            bytes / 1048576.0);
     int ret = LAVIN_EXIT_OK;
-    if (is_jdit(ck)) {
+    const char *kind = model_kind(ck), *origin;
+    lavin_manifest_report r;
+    if (!strcmp(kind, "jdit")) {
         lavin_jdit_config cfg;
-        lavin_manifest_report r;
-        const char *origin;
         if (lavin_jdit_config_find(ck, config, &cfg, &origin, err, sizeof(err)) < 0) {
             fprintf(stderr, "lavin inspect: %s\n", err);
             ret = LAVIN_EXIT_USAGE;
@@ -54,16 +71,22 @@ static int inspect(const char *path, const char *config)
                    "patch_size %d\n", origin, cfg.hidden_size, cfg.depth, cfg.num_heads, cfg.kv_group,
                    cfg.in_channels, cfg.patch_size);
             lavin_jdit_check(&cfg, ck, stdout, &r);
-            if (r.missing || r.unexpected || r.misshaped) {
-                printf("verdict: invalid J-DiT: %d missing, %d unexpected, %d mis-shaped of %d expected tensors\n",
-                       r.missing, r.unexpected, r.misshaped, r.expected);
-                ret = LAVIN_EXIT_USAGE;
-            } else {
-                printf("verdict: valid J-DiT checkpoint (%d tensors)\n", r.expected);
-            }
+            ret = verdict("J-DiT", &r);
+        }
+    } else if (!strcmp(kind, "stvae")) {
+        lavin_stvae_config cfg;
+        char json[256];
+        if (lavin_stvae_config_find(ck, config, &cfg, &origin, err, sizeof(err)) < 0) {
+            fprintf(stderr, "lavin inspect: %s\n", err);
+            ret = LAVIN_EXIT_USAGE;
+        } else {
+            lavin_stvae_config_json(&cfg, json, sizeof(json));
+            printf("ST-VAE config (%s): %s\n", origin, json);
+            lavin_stvae_check(&cfg, ck, stdout, &r);
+            ret = verdict("ST-VAE", &r);
         }
     } else {
-        printf("verdict: file is well formed; not a J-DiT (no structural check for it yet)\n");
+        printf("verdict: file is well formed; neither a J-DiT nor an ST-VAE\n");
     }
     lavin_checkpoint_close(&ck);
     return ret;
@@ -77,7 +100,8 @@ int lavin_cmd_inspect(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: lavin inspect [--config CONFIG.json] FILE...\n\n"
                    "Lists each checkpoint's tensors (dtype, shape, bytes), the parameter count, the config\n"
-                   "found or inferred, and whether the file is a valid J-DiT for it. Exit status 2 if not.\n");
+                   "found or inferred, and whether the file is a valid J-DiT or ST-VAE for it. Exit status 2\n"
+                   "if not.\n");
             return LAVIN_EXIT_OK;
         }
         if (!strcmp(argv[i], "--config") && i + 1 < argc) {

@@ -3,21 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "error.h"
 #include "jdit_config.h"
 
 void lavin_jdit_config_preset(lavin_jdit_config *cfg)
 {
     *cfg = (lavin_jdit_config){ 2304, 22, 32, 4, 16, 2 };
-}
-
-static int get_int(const cJSON *item, const char *source, int *out, char *err, size_t n)
-{
-    if (!cJSON_IsNumber(item) || item->valuedouble != (double)(int)item->valuedouble || item->valueint < 1)
-        return lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: config key '%s' must be a positive integer", source,
-                             item->string);
-    *out = item->valueint;
-    return 0;
 }
 
 int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg, char *err,
@@ -40,15 +32,15 @@ int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_con
                    : !strcmp(k, "in_channels") ? &cfg->in_channels
                                                : NULL;
         if (dst) {
-            ret = get_int(item, source, dst, err, err_size);
+            ret = lavin_config_int(item, source, dst, err, err_size);
         } else if (!strcmp(k, "patch_size")) {
             /* The reference writes [2, 2]; only square patches exist. */
             if (cJSON_IsArray(item) && cJSON_GetArraySize(item) == 2 &&
                 cJSON_IsNumber(cJSON_GetArrayItem(item, 0)) &&
                 cJSON_GetArrayItem(item, 0)->valueint == cJSON_GetArrayItem(item, 1)->valueint)
-                ret = get_int(cJSON_GetArrayItem(item, 0), source, &cfg->patch_size, err, err_size);
+                ret = lavin_config_int(cJSON_GetArrayItem(item, 0), source, &cfg->patch_size, err, err_size);
             else if (cJSON_IsNumber(item))
-                ret = get_int(item, source, &cfg->patch_size, err, err_size);
+                ret = lavin_config_int(item, source, &cfg->patch_size, err, err_size);
             else
                 ret = lavin_err_buf(err, err_size, LAVIN_EFORMAT,
                                     "%s: config key 'patch_size' must be [p, p] or an integer", source);
@@ -59,36 +51,6 @@ int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_con
             break;
     }
     cJSON_Delete(root);
-    return ret;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    long n;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1))) {
-        if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = 0;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
-static int from_file(const char *path, lavin_jdit_config *cfg, char *err, size_t n)
-{
-    char *text = read_text(path);
-    if (!text)
-        return lavin_err_buf(err, n, LAVIN_EIO, "%s: cannot read the config", path);
-    int ret = lavin_jdit_config_parse(text, path, cfg, err, n);
-    free(text);
     return ret;
 }
 
@@ -125,31 +87,15 @@ static int infer(const lavin_checkpoint *ck, lavin_jdit_config *cfg, char *err, 
 int lavin_jdit_config_find(const lavin_checkpoint *ck, const char *config_path, lavin_jdit_config *cfg,
                            const char **origin, char *err, size_t err_size)
 {
+    char *text;
     lavin_jdit_config_preset(cfg);
-    if (config_path) {
-        *origin = "--config";
-        return from_file(config_path, cfg, err, err_size);
-    }
-    const char *path = lavin_checkpoint_path(ck);
-    char side[4096];
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
-    if (stem + 6 < sizeof(side)) {
-        snprintf(side, sizeof(side), "%.*s.json", (int)stem, path);
-        FILE *f = fopen(side, "rb");
-        if (f) {
-            fclose(f);
-            *origin = "file beside the weights";
-            return from_file(side, cfg, err, err_size);
-        }
-    }
-    const char *meta = lavin_checkpoint_metadata(ck, "lavin.config");
-    if (meta) {
-        *origin = "safetensors metadata";
-        return lavin_jdit_config_parse(meta, path, cfg, err, err_size);
-    }
-    *origin = "inferred from shapes";
-    return infer(ck, cfg, err, err_size);
+    LAVIN_TRY(lavin_config_text(ck, config_path, &text, origin, err, err_size));
+    if (!text)
+        return infer(ck, cfg, err, err_size);
+    int ret = lavin_jdit_config_parse(text, config_path ? config_path : lavin_checkpoint_path(ck), cfg, err,
+                                      err_size);
+    free(text);
+    return ret;
 }
 
 int lavin_jdit_config_dims(const lavin_jdit_config *c, lavin_jdit_dims *d, char *err, size_t err_size)

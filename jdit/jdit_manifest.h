@@ -7,16 +7,11 @@
 
 #include "checkpoint.h"
 #include "jdit_config.h"
-
-typedef void (*lavin_manifest_fn)(void *user, const char *name, int ndim, const int64_t *shape);
+#include "manifest.h"
 
 void lavin_jdit_manifest(const lavin_jdit_config *cfg, lavin_manifest_fn fn, void *user);
 
-typedef struct lavin_manifest_report {
-    int expected, missing, unexpected, misshaped;
-} lavin_manifest_report;
-
-/* Writes one line per problem to log (may be NULL) and counts them. */
+/* lavin_manifest_check() with the J-DiT's manifest. */
 int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, FILE *log,
                      lavin_manifest_report *r);
 

@@ -54,6 +54,13 @@ expect 2 "inspect garbage" "$lavin" inspect "$tmp/garbage.bin"
 one_line_naming garbage.bin
 expect 2 "inspect a missing file" "$lavin" inspect "$tmp/nope.safetensors"
 
+vae=$root/tests/data/models/stvae_tiny.pt
+expect 0 "inspect an ST-VAE in the released .pt layout" "$lavin" inspect "$vae"
+grep -q "verdict: valid ST-VAE" "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL no valid ST-VAE verdict"; }
+expect 0 "convert the .pt to safetensors" "$lavin" convert "$vae" -o "$tmp/vae.safetensors" --dtype f32
+expect 0 "the converted ST-VAE is valid on its own metadata" "$lavin" inspect "$tmp/vae.safetensors"
+grep -q "ST-VAE config (safetensors metadata)" "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL config not carried into the metadata"; }
+expect 2 "an ST-VAE against a wrong config" "$lavin" inspect --config "$root/tests/fixtures/jdit/tiny.json" "$vae"
 expect 0 "convert to bf16" "$lavin" convert "$fix/tiny.safetensors" -o "$tmp/bf16.safetensors" --dtype bf16
 expect 0 "the bf16 file is a valid J-DiT" "$lavin" inspect "$tmp/bf16.safetensors"
 expect 2 "convert a truncated file" "$lavin" convert "$tmp/truncated.safetensors" -o "$tmp/never.safetensors"

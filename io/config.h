@@ -1,0 +1,19 @@
+/* Where a model's JSON config comes from, in order: the path given, NAME.json
+ * beside the weights, the safetensors metadata key "lavin.config". */
+#ifndef LAVIN_IO_CONFIG_H
+#define LAVIN_IO_CONFIG_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "checkpoint.h"
+
+/* *text is the JSON (free it), or NULL when no source has one; *origin says
+ * which source (a static string). */
+int lavin_config_text(const lavin_checkpoint *ck, const char *config_path, char **text, const char **origin,
+                      char *err, size_t err_size);
+
+/* A positive integer config value, or an error naming the key and source. */
+int lavin_config_int(const cJSON *item, const char *source, int *out, char *err, size_t err_size);
+
+#endif
