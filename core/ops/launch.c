@@ -13,6 +13,11 @@ int lavin_broadcast_shape(lavin_context *ctx, const char *op, const lavin_tensor
 {
     char da[96], db[96];
     int64_t na = lavin_tensor_nelem(a), nb = lavin_tensor_nelem(b);
+    if (lavin_same_shape(a, b) && na <= UINT32_MAX) {
+        *outer = *mid = 1;
+        *inner = (uint32_t)na;
+        return 0;
+    }
     int64_t in = b->ne[b->ndim - 1];
     int64_t out = nb / in;
     int ok = in == a->ne[a->ndim - 1] && na % nb == 0 && (out == 1 || a->ne[0] == out);

@@ -123,6 +123,30 @@ static void vector_dtypes(lt *t)
         }
 }
 
+/* Two operands of one 5-D shape: no broadcast at all. */
+static void same_shape(lt *t)
+{
+    int64_t ne[5] = { 2, 3, 5, 4, 7 };
+    size_t n = 2 * 3 * 5 * 4 * 7;
+    float *a = lt_random(t, n, -3, 3), *b = lt_random(t, n, -2, 2), *ref = malloc(n * sizeof(float));
+    lavin_tensor ta, tb, to;
+    lavin_ref_mul(a, b, ref, 1, 1, n);
+    int ret = lt_tensor(t, &ta, LAVIN_F32, 5, ne, a);
+    if (ret >= 0)
+        ret = lt_tensor(t, &tb, LAVIN_F32, 5, ne, b);
+    if (ret >= 0)
+        ret = lt_output(t, &to, 5, ne);
+    if (lt_ok(t, "mul of two [2,3,5,4,7]", ret) &&
+        lt_ok(t, "mul of two [2,3,5,4,7]", lavin_op_mul(t->ctx, &ta, &tb, &to)))
+        lt_compare(t, "mul of two [2,3,5,4,7]", &to, ref, n, LT_TOL_F32);
+    lavin_tensor_free(t->ctx, &ta);
+    lavin_tensor_free(t->ctx, &tb);
+    lavin_tensor_free(t->ctx, &to);
+    free(a);
+    free(b);
+    free(ref);
+}
+
 static void bad_shapes(lt *t)
 {
     lavin_context *ctx = t->ctx;
@@ -153,5 +177,6 @@ void lt_family_elementwise(lt *t)
             one_case(t, op, shapes[s][0], shapes[s][1], shapes[s][2]);
     in_place(t);
     vector_dtypes(t);
+    same_shape(t);
     bad_shapes(t);
 }
