@@ -1,0 +1,139 @@
+/* The ST-VAE against fixtures from lavin's own PyTorch reference
+ * (tools/reference/make_stvae_fixtures.py), which matches the official
+ * module exactly (tools/reference/check_official_vae.py): normalised error
+ * below 1e-4 for encoding T = 1, 2, 5 (one non-square) and decoding T' = 1, 3. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "stvae.h"
+
+#ifndef FIXTURES
+#define FIXTURES "tests/fixtures/stvae"
+#endif
+
+typedef struct {
+    lavin_context *ctx;
+    lavin_stvae *vae;
+    int passed, failed;
+} suite;
+
+static void report(suite *s, int ok, const char *what, const char *detail)
+{
+    ok ? s->passed++ : s->failed++;
+    printf("  %s %-44s %s\n", ok ? "ok  " : "FAIL", what, detail ? detail : "");
+}
+
+static void one_case(suite *s, const char *file, const char *in_name, const char *out_name, int encode)
+{
+    char path[512], err[512], detail[96];
+    lavin_checkpoint *ck;
+    snprintf(path, sizeof(path), "%s/%s", FIXTURES, file);
+    if (lavin_checkpoint_open(path, &ck, err, sizeof(err)) < 0) {
+        report(s, 0, file, err);
+        return;
+    }
+    const lavin_ckpt_tensor *in = lavin_checkpoint_find(ck, in_name), *want = lavin_checkpoint_find(ck, out_name);
+    lavin_tensor x = { 0 }, y = { 0 };
+    int ret = in && want ? 0 : LAVIN_EFORMAT;
+    if (ret >= 0)
+        ret = lavin_tensor_alloc(s->ctx, &x, LAVIN_F32, 5, in->shape);
+    if (ret >= 0)
+        ret = lavin_tensor_upload(s->ctx, &x, in->data, in->nbytes);
+    if (ret >= 0)
+        ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, want->shape);
+    if (ret >= 0)
+        ret = lavin_tensor_fill(s->ctx, &y, 0x7fc00000u);
+    if (ret >= 0)
+        ret = encode ? lavin_stvae_encode(s->vae, &x, &y) : lavin_stvae_decode(s->vae, &x, &y);
+    size_t n = want ? want->nbytes / 4 : 0;
+    float *got = malloc(n * 4 + 4), *ref = malloc(n * 4 + 4);
+    if (ret >= 0)
+        ret = lavin_tensor_download(s->ctx, &y, got, n * 4);
+    if (ret < 0) {
+        report(s, 0, file, lavin_context_error(s->ctx));
+    } else {
+        memcpy(ref, want->data, n * 4);
+        double num = 0, den = 0;
+        for (size_t i = 0; i < n; i++) {
+            double d = (double)got[i] - ref[i];
+            num += isfinite(got[i]) ? d * d : INFINITY;
+            den += (double)ref[i] * ref[i];
+        }
+        double e = sqrt(num / den);
+        snprintf(detail, sizeof(detail), "err %.3g (tol 1e-04)", e);
+        report(s, e <= 1e-4, file, detail);
+    }
+    free(got);
+    free(ref);
+    lavin_tensor_free(s->ctx, &x);
+    lavin_tensor_free(s->ctx, &y);
+    lavin_checkpoint_close(&ck);
+}
+
+static void rejects(suite *s)
+{
+    lavin_tensor x = { 0 }, y = { 0 };
+    int ret = lavin_tensor_alloc(s->ctx, &x, LAVIN_F32, 5, (int64_t[]){ 1, 3, 1, 10, 16 });
+    if (ret >= 0)
+        ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, (int64_t[]){ 1, 16, 1, 3, 4 });
+    ret = ret < 0 ? ret : lavin_stvae_encode(s->vae, &x, &y);
+    report(s, ret == LAVIN_EINVAL && strstr(lavin_context_error(s->ctx), "ST-VAE encode"),
+           "a size that does not divide is refused", lavin_context_error(s->ctx));
+    ret = lavin_stvae_decode(s->vae, &x, &y);
+    report(s, ret == LAVIN_EINVAL && strstr(lavin_context_error(s->ctx), "ST-VAE decode"),
+           "RGB given to the decoder is refused", lavin_context_error(s->ctx));
+    lavin_tensor_free(s->ctx, &x);
+    lavin_tensor_free(s->ctx, &y);
+}
+
+int main(void)
+{
+    suite s = { 0 };
+    lavin_context_params p;
+    lavin_context_params_default(&p);
+    p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
+    char err[512];
+    if (lavin_context_create(&s.ctx, &p, err, sizeof(err)) < 0) {
+        fprintf(stderr, "test_stvae: %s\n", err);
+        return 1;
+    }
+    printf("stvae:\n");
+    lavin_checkpoint *ck = NULL;
+    lavin_weights *w = NULL;
+    lavin_stvae_config cfg;
+    const char *origin;
+    int ret = lavin_checkpoint_open(FIXTURES "/tiny.safetensors", &ck, err, sizeof(err));
+    if (ret >= 0)
+        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, err, sizeof(err));
+    if (ret >= 0 && (ret = lavin_weights_load(s.ctx, ck, -1, &w)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
+    if (ret >= 0 && (ret = lavin_stvae_create(s.ctx, &cfg, w, &s.vae)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
+    if (ret < 0) {
+        report(&s, 0, "load the tiny ST-VAE", err);
+    } else {
+        one_case(&s, "encode_t1.safetensors", "video", "moments", 1);
+        one_case(&s, "encode_t2.safetensors", "video", "moments", 1);
+        one_case(&s, "encode_t5.safetensors", "video", "moments", 1);
+        one_case(&s, "decode_t1.safetensors", "z", "video", 0);
+        one_case(&s, "decode_t3.safetensors", "z", "video", 0);
+        rejects(&s);
+        cfg.layers_per_block = 3;
+        lavin_stvae *other = NULL;
+        ret = lavin_stvae_create(s.ctx, &cfg, w, &other);
+        report(&s, ret == LAVIN_EFORMAT && strstr(lavin_context_error(s.ctx), "resnets.2"),
+               "weights of a deeper config are named missing", lavin_context_error(s.ctx));
+    }
+    unsigned verr = lavin_validation_errors(s.ctx);
+    report(&s, verr == 0, "no validation errors", NULL);
+    lavin_stvae_destroy(&s.vae);
+    if (w)
+        lavin_weights_free(s.ctx, &w);
+    lavin_checkpoint_close(&ck);
+    lavin_context_destroy(&s.ctx);
+    printf("%d passed, %d failed\n", s.passed, s.failed);
+    return s.failed ? 1 : 0;
+}
