@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "jdit_manifest.h"
 #include "noise.h"
+#include "stvae.h"
 #include "sampler.h"
 #include "stream.h"
 #include "weights.h"
@@ -26,11 +27,19 @@ typedef struct {
     lavin_checkpoint *weights_file, *in;
     lavin_weights *w;
     lavin_jdit *m;
+    lavin_stvae *vae;
 } session;
 
 static void usage(FILE *f, const char *what)
 {
-    if (!strcmp(what, "sample"))
+    if (!strncmp(what, "vae", 3))
+        fprintf(f, "usage: lavin debug vae-encode|vae-decode --model VAE [--config CONFIG.json] --in IN.safetensors\n"
+                   "                        --out OUT.safetensors [--device D] [--allow-missing]\n"
+                   "       [--weights-dtype f32|f16|bf16]\n\n"
+                   "vae-encode: IN holds video [B,3,T,H,W] (f32); OUT gets moments [B,32,T',H/8,W/8], mean then\n"
+                   "logvar, before sampling or normalisation. vae-decode: IN holds z [B,16,T',h,w]; OUT gets\n"
+                   "video [B,3,T,8h,8w], the raw decoder output before clamping. VAE is stvae.pt or safetensors.\n");
+    else if (!strcmp(what, "sample"))
         fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
                    "                          --out OUT.safetensors [--steps N] [--cfg S] [--seed N] [--device D]\n"
                    "                          [--allow-missing]\n"
@@ -86,13 +95,37 @@ static int exit_code(int err)
     return err == LAVIN_EINVAL || err == LAVIN_EFORMAT || err == LAVIN_EIO ? LAVIN_EXIT_USAGE : LAVIN_EXIT_FAIL;
 }
 
-static int open_session(const opts *o, session *s, char *err, size_t n)
+static int open_vae(const opts *o, session *s, char *err, size_t n)
+{
+    lavin_stvae_config cfg;
+    lavin_manifest_report r;
+    const char *origin;
+    lavin_context_params p;
+    lavin_context_params_default(&p);
+    p.device = o->device;
+    LAVIN_TRY(lavin_stvae_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
+    if (lavin_stvae_check(&cfg, s->weights_file, stderr, &r) < 0 && !o->allow_missing)
+        return lavin_err_buf(err, n, LAVIN_EFORMAT,
+                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
+                             "--allow-missing loads it anyway", o->model, r.missing, r.unexpected, r.misshaped, origin);
+    LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
+    int ret = lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
+    if (ret >= 0)
+        ret = lavin_stvae_create(s->ctx, &cfg, s->w, &s->vae);
+    if (ret < 0)
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    return ret;
+}
+
+static int open_session(const opts *o, int vae, session *s, char *err, size_t n)
 {
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.device = o->device;
     LAVIN_TRY(lavin_checkpoint_open(o->in, &s->in, err, n));
     LAVIN_TRY(lavin_checkpoint_open(o->model, &s->weights_file, err, n));
+    if (vae)
+        return open_vae(o, s, err, n);
     lavin_jdit_config cfg;
     lavin_jdit_dims d;
     const char *origin;
@@ -114,6 +147,7 @@ static int open_session(const opts *o, session *s, char *err, size_t n)
 
 static void close_session(session *s)
 {
+    lavin_stvae_destroy(&s->vae);
     lavin_jdit_destroy(&s->m);
     if (s->ctx)
         lavin_weights_free(s->ctx, &s->w);
@@ -216,27 +250,54 @@ static int run_sample(const opts *o, session *s, char *err, size_t n)
     return ret;
 }
 
+static int run_vae(const opts *o, session *s, int encode, char *err, size_t n)
+{
+    lavin_tensor x = { 0 }, y = { 0 };
+    int ret = input(s, o->in, encode ? "video" : "z", 5, &x, err, n);
+    int64_t f = lavin_stvae_scale(s->vae), ne[5];
+    if (ret >= 0) {
+        memcpy(ne, x.ne, sizeof(ne));
+        ne[1] = encode ? 2 * (int64_t)lavin_stvae_latent_channels(s->vae) : 3;
+        ne[2] = encode ? lavin_stvae_encoded_frames(s->vae, x.ne[2]) : lavin_stvae_decoded_frames(s->vae, x.ne[2]);
+        ne[3] = encode ? x.ne[3] / f : x.ne[3] * f;
+        ne[4] = encode ? x.ne[4] / f : x.ne[4] * f;
+        ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, ne);
+        if (ret >= 0)
+            ret = encode ? lavin_stvae_encode(s->vae, &x, &y) : lavin_stvae_decode(s->vae, &x, &y);
+        if (ret < 0)
+            snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    }
+    if (ret >= 0)
+        ret = output(s, o->out, encode ? "moments" : "video", &y, err, n);
+    lavin_tensor_free(s->ctx, &x);
+    lavin_tensor_free(s->ctx, &y);
+    return ret;
+}
+
 int lavin_cmd_debug(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
     int is_jdit = !strcmp(what, "jdit"), is_sample = !strcmp(what, "sample");
+    int is_enc = !strcmp(what, "vae-encode"), is_dec = !strcmp(what, "vae-decode"), is_vae = is_enc || is_dec;
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout, is_sample ? "sample" : "jdit");
+            usage(stdout, what);
             return LAVIN_EXIT_OK;
         }
     opts o = { .weights_dtype = -1 };
-    if ((!is_jdit && !is_sample) || parse(argc, argv, &o) < 0) {
-        if (!is_jdit && !is_sample)
-            fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit or sample)\n", what);
-        usage(stderr, is_sample ? "sample" : "jdit");
+    if ((!is_jdit && !is_sample && !is_vae) || parse(argc, argv, &o) < 0) {
+        if (!is_jdit && !is_sample && !is_vae)
+            fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit, sample, vae-encode, vae-decode)\n", what);
+        usage(stderr, what);
         return LAVIN_EXIT_USAGE;
     }
     session s = { 0 };
     char err[1024] = "";
-    int ret = open_session(&o, &s, err, sizeof(err));
+    int ret = open_session(&o, is_vae, &s, err, sizeof(err));
     if (ret >= 0)
-        ret = is_jdit ? run_jdit(&o, &s, err, sizeof(err)) : run_sample(&o, &s, err, sizeof(err));
+        ret = is_vae    ? run_vae(&o, &s, is_enc, err, sizeof(err))
+              : is_jdit ? run_jdit(&o, &s, err, sizeof(err))
+                        : run_sample(&o, &s, err, sizeof(err));
     close_session(&s);
     if (ret < 0) {
         fprintf(stderr, "lavin debug %s: %s\n", what, err);

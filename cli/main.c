@@ -13,7 +13,7 @@ static const struct {
     { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
     { "inspect", lavin_cmd_inspect, "list a checkpoint's tensors, config and validity" },
     { "convert", lavin_cmd_convert, "write checkpoints as one safetensors file (--dtype)" },
-    { "debug", lavin_cmd_debug, "run the J-DiT on tensors from a file (lavin debug jdit|sample)" },
+    { "debug", lavin_cmd_debug, "run a model on tensors from a file (jdit, sample, vae-encode, vae-decode)" },
     { "bench", lavin_cmd_bench, "benchmark the ops at the model's shapes (lavin bench ops)" },
 };
 

@@ -66,6 +66,11 @@ void lavin_stvae_destroy(lavin_stvae **vae)
     *vae = NULL;
 }
 
+int lavin_stvae_latent_channels(const lavin_stvae *vae)
+{
+    return vae->cfg.latent_channels;
+}
+
 int lavin_stvae_scale(const lavin_stvae *vae)
 {
     return 1 << (vae->cfg.nblocks - 1);

@@ -18,6 +18,7 @@ void lavin_stvae_destroy(lavin_stvae **vae);
 /* Frames after encoding T frames, and after decoding T' latent frames. */
 int64_t lavin_stvae_encoded_frames(const lavin_stvae *vae, int64_t T);
 int64_t lavin_stvae_decoded_frames(const lavin_stvae *vae, int64_t T);
+int lavin_stvae_latent_channels(const lavin_stvae *vae);
 /* Spatial compression: 2^(number of blocks - 1). */
 int lavin_stvae_scale(const lavin_stvae *vae);
 

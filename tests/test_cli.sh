@@ -85,6 +85,13 @@ expect 0 "the same seed again" "$lavin" debug sample --model "$fix/tiny.safetens
 cmp -s "$tmp/s1.safetensors" "$tmp/s2.safetensors" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL a seed does not give the same sample"; }
 expect 0 "another seed" "$lavin" debug sample --model "$fix/tiny.safetensors" --in "$fix/forward_tx2.safetensors" --out "$tmp/s3.safetensors" --seed 6 --steps 3
 cmp -s "$tmp/s1.safetensors" "$tmp/s3.safetensors" && { failed=$((failed + 1)); echo "  FAIL two seeds give one sample"; } || passed=$((passed + 1))
+vfix=$root/tests/fixtures/stvae
+expect 0 "debug vae-encode" "$lavin" debug vae-encode --model "$vfix/tiny.safetensors" --in "$vfix/encode_t5.safetensors" --out "$tmp/m.safetensors"
+expect 0 "debug vae-decode" "$lavin" debug vae-decode --model "$vfix/tiny.safetensors" --in "$vfix/decode_t3.safetensors" --out "$tmp/d.safetensors"
+expect 0 "inspect the decoded clip" "$lavin" inspect "$tmp/d.safetensors"
+grep -q "video .*\[1, 3, 9, 16, 24\]" "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL 3 latent frames did not decode to 9"; }
+expect 2 "vae-encode with the J-DiT as the model" "$lavin" debug vae-encode --model "$fix/tiny.safetensors" --in "$vfix/encode_t5.safetensors" --out "$tmp/m2.safetensors"
+one_line_naming tiny.safetensors
 expect 2 "debug with no --out" "$lavin" debug jdit --model "$fix/tiny.safetensors" --in "$fix/forward.safetensors"
 
 echo "$passed passed, $failed failed"
