@@ -55,6 +55,16 @@ int lavin_config_text(const lavin_checkpoint *ck, const char *config_path, char 
     return 0;
 }
 
+int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char *pretty, char *err,
+                       size_t err_size)
+{
+    const char *kind = lavin_checkpoint_metadata(ck, "lavin.model");
+    if (kind && strcmp(kind, want))
+        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: holds a '%s' model, not %s",
+                             lavin_checkpoint_path(ck), kind, pretty);
+    return 0;
+}
+
 int lavin_config_int(const cJSON *item, const char *source, int *out, char *err, size_t err_size)
 {
     if (!cJSON_IsNumber(item) || item->valuedouble != (double)(int)item->valuedouble || item->valueint < 1)

@@ -13,6 +13,11 @@
 int lavin_config_text(const lavin_checkpoint *ck, const char *config_path, char **text, const char **origin,
                       char *err, size_t err_size);
 
+/* Fails when the checkpoint's metadata ("lavin.model") names another model
+ * than want; files without that key pass. */
+int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char *pretty, char *err,
+                       size_t err_size);
+
 /* A positive integer config value, or an error naming the key and source. */
 int lavin_config_int(const cJSON *item, const char *source, int *out, char *err, size_t err_size);
 

@@ -89,6 +89,7 @@ int lavin_jdit_config_find(const lavin_checkpoint *ck, const char *config_path, 
 {
     char *text;
     lavin_jdit_config_preset(cfg);
+    LAVIN_TRY(lavin_config_model(ck, "jdit", "a J-DiT", err, err_size));
     LAVIN_TRY(lavin_config_text(ck, config_path, &text, origin, err, err_size));
     if (!text)
         return infer(ck, cfg, err, err_size);
