@@ -18,6 +18,8 @@ layout(constant_id = 2) const uint BDT = DT_F32;
 #define OP_MODULATE 5u
 #define OP_GATED_ADD 6u
 #define OP_AXPBY 7u
+#define OP_AFFINE 8u
+#define OP_REPARAM 9u
 
 layout(push_constant, std430) uniform Params {
     uvec2 a, b, c, out_;
@@ -56,7 +58,11 @@ void main()
         r = x * (1.0 + load_dt(p.b, BDT, bi));
     else if (OP == OP_GATED_ADD)
         r = x + tanh_stable(load_dt(p.b, BDT, bi)) * BufF32(p.c).v[i];
-    else
+    else if (OP == OP_AXPBY)
         r = p.s * x + p.s2 * BufF32(p.b).v[i];
+    else if (OP == OP_AFFINE)
+        r = p.s * x + p.s2;
+    else
+        r = x + exp(0.5 * clamp(BufF32(p.b).v[i], -30.0, 20.0)) * BufF32(p.c).v[i];
     BufF32(p.out_).v[i] = r;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "latent.h"
+#include "noise.h"
 #include "stvae.h"
 
 #ifndef FIXTURES
@@ -73,6 +75,72 @@ static void one_case(suite *s, const char *file, const char *in_name, const char
     lavin_checkpoint_close(&ck);
 }
 
+/* The posterior latent, normalised, against the same arithmetic on the host
+ * from the fixture's moments: the mode, a seeded sample, and back. */
+static void latent_case(suite *s)
+{
+    char path[512], err[512], detail[96];
+    lavin_checkpoint *ck;
+    snprintf(path, sizeof(path), "%s/encode_t5.safetensors", FIXTURES);
+    if (lavin_checkpoint_open(path, &ck, err, sizeof(err)) < 0) {
+        report(s, 0, "latent", err);
+        return;
+    }
+    const lavin_ckpt_tensor *m = lavin_checkpoint_find(ck, "moments");
+    int64_t ne[5] = { m->shape[0], m->shape[1] / 2, m->shape[2], m->shape[3], m->shape[4] };
+    size_t n = (size_t)(ne[0] * ne[1] * ne[2] * ne[3] * ne[4]), per = n / (size_t)ne[0];
+    float *host = malloc(2 * n * 4), *noise = malloc(n * 4), *want = malloc(n * 4), *got = malloc(n * 4);
+    memcpy(host, m->data, 2 * n * 4);
+    lavin_gaussian(9, 0, noise, n);
+    lavin_tensor tm = { 0 }, tz = { 0 };
+    int ret = lavin_tensor_alloc(s->ctx, &tm, LAVIN_F32, 5, m->shape);
+    if (ret >= 0)
+        ret = lavin_tensor_upload(s->ctx, &tm, host, 2 * n * 4);
+    if (ret >= 0)
+        ret = lavin_tensor_alloc(s->ctx, &tz, LAVIN_F32, 5, ne);
+    for (int sample = 0; sample < 2 && ret >= 0; sample++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t b = i / per, j = i % per;
+            float mean = host[2 * b * per + j], lv = host[(2 * b + 1) * per + j];
+            lv = lv < -30.0f ? -30.0f : lv > 20.0f ? 20.0f : lv;
+            float lat = sample ? mean + expf(0.5f * lv) * noise[i] : mean;
+            want[i] = (lat - LAVIN_LATENT_SHIFT) * LAVIN_LATENT_SCALE;
+        }
+        ret = lavin_stvae_latent(s->ctx, &tm, sample, 9, &tz);
+        if (ret >= 0)
+            ret = lavin_tensor_download(s->ctx, &tz, got, n * 4);
+        double num = 0, den = 0;
+        for (size_t i = 0; ret >= 0 && i < n; i++) {
+            num += ((double)got[i] - want[i]) * ((double)got[i] - want[i]);
+            den += (double)want[i] * want[i];
+        }
+        snprintf(detail, sizeof(detail), "err %.3g (tol 1e-06)", sqrt(num / den));
+        report(s, ret >= 0 && sqrt(num / den) <= 1e-6, sample ? "seeded posterior sample, normalised" :
+               "posterior mode, normalised", ret >= 0 ? detail : lavin_context_error(s->ctx));
+    }
+    if (ret >= 0)
+        ret = lavin_stvae_latent(s->ctx, &tm, 0, 0, &tz);
+    if (ret >= 0)
+        ret = lavin_stvae_denormalize(s->ctx, &tz, &tz);
+    if (ret >= 0)
+        ret = lavin_tensor_download(s->ctx, &tz, got, n * 4);
+    double worst = 0;
+    for (size_t i = 0; ret >= 0 && i < n; i++) {
+        double d = fabs((double)got[i] - host[2 * (i / per) * per + i % per]);
+        worst = d > worst ? d : worst;
+    }
+    report(s, ret >= 0 && worst < 1e-6, "denormalising gives the mean back", NULL);
+    ret = lavin_stvae_latent(s->ctx, &tz, 0, 0, &tm);
+    report(s, ret == LAVIN_EINVAL, "a latent that does not halve the moments is refused", lavin_context_error(s->ctx));
+    lavin_tensor_free(s->ctx, &tm);
+    lavin_tensor_free(s->ctx, &tz);
+    free(host);
+    free(noise);
+    free(want);
+    free(got);
+    lavin_checkpoint_close(&ck);
+}
+
 static void rejects(suite *s)
 {
     lavin_tensor x = { 0 }, y = { 0 };
@@ -120,6 +188,7 @@ int main(void)
         one_case(&s, "encode_t5.safetensors", "video", "moments", 1);
         one_case(&s, "decode_t1.safetensors", "z", "video", 0);
         one_case(&s, "decode_t3.safetensors", "z", "video", 0);
+        latent_case(&s);
         rejects(&s);
         cfg.layers_per_block = 3;
         lavin_stvae *other = NULL;

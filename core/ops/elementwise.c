@@ -3,10 +3,10 @@
 
 #include "elementwise.spv.h"
 
-enum { OP_ADD, OP_MUL, OP_SCALE, OP_SILU, OP_SWIGLU, OP_MODULATE, OP_GATED_ADD, OP_AXPBY };
+enum { OP_ADD, OP_MUL, OP_SCALE, OP_SILU, OP_SWIGLU, OP_MODULATE, OP_GATED_ADD, OP_AXPBY, OP_AFFINE, OP_REPARAM };
 
 static const char *const op_names[] = {
-    "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby",
+    "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby", "affine", "reparam",
 };
 
 typedef struct {
@@ -97,4 +97,15 @@ int lavin_op_axpby(lavin_context *ctx, float alpha, const lavin_tensor *a, float
                    const lavin_tensor *out)
 {
     return run(ctx, OP_AXPBY, a, b, 1, NULL, alpha, beta, out);
+}
+
+int lavin_op_affine(lavin_context *ctx, const lavin_tensor *a, float scale, float offset, const lavin_tensor *out)
+{
+    return run(ctx, OP_AFFINE, a, NULL, 0, NULL, scale, offset, out);
+}
+
+int lavin_op_reparam(lavin_context *ctx, const lavin_tensor *mean, const lavin_tensor *logvar,
+                     const lavin_tensor *noise, const lavin_tensor *out)
+{
+    return run(ctx, OP_REPARAM, mean, logvar, 1, noise, 0, 0, out);
 }

@@ -25,4 +25,12 @@ int lavin_op_gated_add(lavin_context *ctx, const lavin_tensor *x, const lavin_te
 int lavin_op_axpby(lavin_context *ctx, float alpha, const lavin_tensor *a, float beta, const lavin_tensor *b,
                    const lavin_tensor *out);
 
+/* a * scale + offset. */
+int lavin_op_affine(lavin_context *ctx, const lavin_tensor *a, float scale, float offset, const lavin_tensor *out);
+
+/* The posterior sample mean + exp(0.5 * clamp(logvar, -30, 20)) * noise,
+ * all of one shape. */
+int lavin_op_reparam(lavin_context *ctx, const lavin_tensor *mean, const lavin_tensor *logvar,
+                     const lavin_tensor *noise, const lavin_tensor *out);
+
 #endif

@@ -57,3 +57,17 @@ void lavin_ref_axpby(float alpha, const float *a, float beta, const float *b, fl
     for (size_t i = 0; i < n; i++)
         out[i] = alpha * a[i] + beta * b[i];
 }
+
+void lavin_ref_affine(const float *a, float scale, float offset, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = a[i] * scale + offset;
+}
+
+void lavin_ref_reparam(const float *mean, const float *logvar, const float *noise, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float lv = logvar[i] < -30.0f ? -30.0f : logvar[i] > 20.0f ? 20.0f : logvar[i];
+        out[i] = mean[i] + expf(0.5f * lv) * noise[i];
+    }
+}

@@ -16,4 +16,7 @@ void lavin_ref_gated_add(const float *x, const float *gate, const float *y, floa
 
 void lavin_ref_axpby(float alpha, const float *a, float beta, const float *b, float *out, size_t n);
 
+void lavin_ref_affine(const float *a, float scale, float offset, float *out, size_t n);
+void lavin_ref_reparam(const float *mean, const float *logvar, const float *noise, float *out, size_t n);
+
 #endif

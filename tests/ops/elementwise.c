@@ -5,8 +5,8 @@
 #include "ops/elementwise.h"
 #include "ref/elementwise.h"
 
-enum { ADD, MUL, SCALE, SILU, SWIGLU, MODULATE, GATED, AXPBY };
-static const char *const names[] = { "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby" };
+enum { ADD, MUL, SCALE, SILU, SWIGLU, MODULATE, GATED, AXPBY, AFFINE, REPARAM };
+static const char *const names[] = { "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby", "affine", "reparam" };
 
 /* x: [outer, mid, inner]; the vector operand is [outer, inner] (broadcast)
  * or, for swiglu and the gated add's y, the full shape. */
@@ -15,7 +15,7 @@ static void one_case(lt *t, int op, int64_t outer, int64_t mid, int64_t inner)
     lavin_context *ctx = t->ctx;
     size_t n = (size_t)(outer * mid * inner), nv = (size_t)(outer * inner);
     int64_t ne[3] = { outer, mid, inner }, nev[2] = { outer, inner };
-    int full_b = op == SWIGLU || op == AXPBY;
+    int full_b = op == SWIGLU || op == AXPBY || op == REPARAM;
     float *a = lt_random(t, n, -4, 4), *b = lt_random(t, full_b ? n : nv, -2, 2);
     float *c = lt_random(t, n, -3, 3), *ref = malloc(n * sizeof(float));
     lavin_tensor ta, tb, tc, to;
@@ -40,6 +40,19 @@ static void one_case(lt *t, int op, int64_t outer, int64_t mid, int64_t inner)
     case MODULATE:
         ret = lavin_op_modulate(ctx, &ta, &tb, &to);
         lavin_ref_modulate(a, b, ref, outer, mid, inner);
+        break;
+    case AFFINE:
+        ret = lavin_op_affine(ctx, &ta, 1.089f, -0.0354f, &to);
+        lavin_ref_affine(a, 1.089f, -0.0354f, ref, n);
+        break;
+    case REPARAM:
+        /* b in [-2, 2) times 20 covers both clamps */
+        for (size_t i = 0; i < n; i++)
+            b[i] *= 20.0f;
+        if (lavin_tensor_upload(ctx, &tb, b, n * sizeof(float)) < 0)
+            break;
+        ret = lavin_op_reparam(ctx, &ta, &tb, &tc, &to);
+        lavin_ref_reparam(a, b, c, ref, n);
         break;
     case AXPBY:
         ret = lavin_op_axpby(ctx, 1.7f, &ta, -0.6f, &tb, &to);
@@ -172,7 +185,7 @@ void lt_family_elementwise(lt *t)
     static const int64_t shapes[][3] = {
         { 1, 1, 1 }, { 1, 7, 13 }, { 2, 257, 72 }, { 3, 1000, 5 }, { 1, 1, 65537 }, { 4, 33, 2304 },
     };
-    for (int op = ADD; op <= AXPBY; op++)
+    for (int op = ADD; op <= REPARAM; op++)
         for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
             one_case(t, op, shapes[s][0], shapes[s][1], shapes[s][2]);
     in_place(t);
