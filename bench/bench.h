@@ -1,7 +1,9 @@
 #ifndef LAVIN_BENCH_H
 #define LAVIN_BENCH_H
 
+#include "manifest.h"
 #include "tensor.h"
+#include "weights.h"
 
 typedef struct lavin_bench_opts {
     int full;            /* all shapes, or only the smallest of each op */
@@ -20,11 +22,16 @@ int lavin_bench_tensor(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, i
 int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
                      void *arg, double flops, double bytes);
 
+/* A model of random weights (N(0, 0.02^2), f16) for every tensor the
+ * manifest lists. */
+int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out);
+
 int lavin_bench_elementwise(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_matmul(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_attention(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_conv(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_sampler(lavin_context *ctx, const lavin_bench_opts *o);
+int lavin_bench_stvae(lavin_context *ctx, const lavin_bench_opts *o);
 
 extern const lavin_bench_suite_fn lavin_bench_suite[];
 extern const size_t lavin_bench_suite_count;

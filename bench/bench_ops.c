@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "context.h"
+#include "noise.h"
 #include "ops/elementwise.h"
 #include "stream.h"
 
@@ -65,6 +66,47 @@ int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *
     printf("%-44s %10.3f %10.1f %9.1f %5d %9.0f\n", name, sec * 1e3, flops / sec * 1e-9, bytes / sec * 1e-9,
            reps, lavin_memory_peak(ctx) / 1048576.0);
     fflush(stdout);
+    return 0;
+}
+
+typedef struct {
+    lavin_context *ctx;
+    lavin_weights *w;
+    uint64_t seed;
+    int ret;
+} build_state;
+
+static void add_random(void *user, const char *name, int ndim, const int64_t *shape)
+{
+    build_state *b = user;
+    if (b->ret < 0)
+        return;
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++)
+        n *= (size_t)shape[i];
+    float *v = malloc(n * sizeof(*v));
+    if (!v) {
+        b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
+        return;
+    }
+    /* Scaled so activations stay finite through any depth. */
+    lavin_gaussian(b->seed++, 0, v, n);
+    for (size_t i = 0; i < n; i++)
+        v[i] *= 0.02f;
+    b->ret = lavin_weights_add(b->ctx, b->w, name, LAVIN_F16, ndim, shape, v, LAVIN_F32);
+    free(v);
+}
+
+int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out)
+{
+    build_state b = { ctx, NULL, 1, 0 };
+    LAVIN_TRY(lavin_weights_new(ctx, &b.w));
+    list(cfg, add_random, &b);
+    if (b.ret < 0) {
+        lavin_weights_free(ctx, &b.w);
+        return b.ret;
+    }
+    *out = b.w;
     return 0;
 }
 

@@ -13,34 +13,6 @@
 #include "weights.h"
 
 typedef struct {
-    lavin_context *ctx;
-    lavin_weights *w;
-    uint64_t seed;
-    int ret;
-} build_state;
-
-static void add_random(void *user, const char *name, int ndim, const int64_t *shape)
-{
-    build_state *b = user;
-    if (b->ret < 0)
-        return;
-    size_t n = 1;
-    for (int i = 0; i < ndim; i++)
-        n *= (size_t)shape[i];
-    float *v = malloc(n * sizeof(*v));
-    if (!v) {
-        b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
-        return;
-    }
-    /* Scaled so activations stay finite through any depth. */
-    lavin_gaussian(b->seed++, 0, v, n);
-    for (size_t i = 0; i < n; i++)
-        v[i] *= 0.02f;
-    b->ret = lavin_weights_add(b->ctx, b->w, name, LAVIN_F16, ndim, shape, v, LAVIN_F32);
-    free(v);
-}
-
-typedef struct {
     lavin_jdit *m;
     lavin_tensor x, cond, cond_null, v;
 } step_args;
@@ -54,6 +26,11 @@ static int step(lavin_context *ctx, void *p)
 }
 
 /* FLOPs of one pass over Lc condition and Lx target tokens. */
+static void jdit_list(const void *cfg, lavin_manifest_fn fn, void *user)
+{
+    lavin_jdit_manifest(cfg, fn, user);
+}
+
 static double pass_flops(const lavin_jdit_dims *d, double Lc, double Lx)
 {
     double D = d->hidden, qw = (double)d->heads * d->head_dim, kw = (double)d->kv_heads * d->head_dim;
@@ -73,15 +50,12 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     snprintf(name, sizeof(name), "sampler step %s %dx%d, 4 pairs", label, size, size);
     if (o->filter && !strstr(name, o->filter))
         return 0;
-    build_state b = { ctx, NULL, 1, 0 };
+    lavin_weights *w = NULL;
     step_args a = { 0 };
     int64_t h = size / 8;
-    b.ret = lavin_weights_new(ctx, &b.w);
-    if (b.ret >= 0)
-        lavin_jdit_manifest(cfg, add_random, &b);
-    int ret = b.ret;
+    int ret = lavin_bench_weights(ctx, jdit_list, cfg, &w);
     if (ret >= 0)
-        ret = lavin_jdit_create(ctx, &d, b.w, &a.m);
+        ret = lavin_jdit_create(ctx, &d, w, &a.m);
     if (ret >= 0)
         ret = lavin_tensor_alloc(ctx, &a.x, LAVIN_F32, 5, (int64_t[]){ 1, 16, 1, h, h });
     if (ret >= 0)
@@ -99,7 +73,7 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     double tok = (double)(h / 2) * (double)(h / 2);
     double flops = pass_flops(&d, 9 * tok, tok) + pass_flops(&d, 2 * tok, tok);
     if (ret >= 0)
-        ret = lavin_bench_time(ctx, o, name, step, &a, flops, (double)lavin_weights_bytes(b.w) * 2);
+        ret = lavin_bench_time(ctx, o, name, step, &a, flops, (double)lavin_weights_bytes(w) * 2);
     if (ret == LAVIN_EDEVMEM) {
         printf("%-44s skipped: %s\n", name, lavin_context_error(ctx));
         ret = 0;
@@ -110,8 +84,8 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     lavin_tensor_free(ctx, &a.cond);
     lavin_tensor_free(ctx, &a.cond_null);
     lavin_jdit_destroy(&a.m);
-    if (b.w)
-        lavin_weights_free(ctx, &b.w);
+    if (w)
+        lavin_weights_free(ctx, &w);
     return ret;
 }
 

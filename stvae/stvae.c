@@ -20,7 +20,8 @@ struct lavin_stvae {
     lavin_context *ctx;
     lavin_stvae_config cfg;
     const lavin_weights *w;
-    int levels;  /* blocks that also compress time */
+    int levels;   /* blocks that also compress time */
+    double flops; /* of the convolutions launched by the last call */
 };
 
 typedef struct {
@@ -47,7 +48,7 @@ int lavin_stvae_create(lavin_context *ctx, const lavin_stvae_config *cfg, const 
     lavin_stvae *vae = calloc(1, sizeof(*vae));
     if (!vae)
         return lavin_err(ctx, LAVIN_ENOMEM, "out of host memory");
-    *vae = (lavin_stvae){ ctx, *cfg, w, 0 };
+    *vae = (lavin_stvae){ .ctx = ctx, .cfg = *cfg, .w = w };
     for (int r = cfg->temporal_compression_ratio; r > 1; r /= 2)
         vae->levels++;
     check_state st = { vae, NULL, "" };
@@ -64,6 +65,11 @@ void lavin_stvae_destroy(lavin_stvae **vae)
 {
     free(*vae);
     *vae = NULL;
+}
+
+double lavin_stvae_flops(const lavin_stvae *vae)
+{
+    return vae->flops;
 }
 
 int lavin_stvae_latent_channels(const lavin_stvae *vae)
@@ -112,6 +118,7 @@ static int conv3d(lavin_stvae *vae, const char *prefix, const lavin_tensor *x, l
 {
     const lavin_tensor *w = weight(vae, "%s.weight", prefix), *b = weight(vae, "%s.bias", prefix);
     LAVIN_TRY(video(vae, out, x->ne[0], w->ne[0], x->ne[2], x->ne[3], x->ne[4]));
+    vae->flops += 2.0 * (double)lavin_tensor_nelem(out) * (double)(lavin_tensor_nelem(w) / w->ne[0]);
     return lavin_op_conv3d_causal(vae->ctx, x, w, b, out);
 }
 
@@ -221,6 +228,7 @@ static int downsample(lavin_stvae *vae, int block, lavin_tensor *x)
     }
     const lavin_tensor *w = weight(vae, "encoder.down_blocks.%d.downsamplers.0.conv.weight", block);
     LAVIN_TRY(video(vae, &y, x->ne[0], w->ne[0], x->ne[2], x->ne[3] / 2, x->ne[4] / 2));
+    vae->flops += 2.0 * (double)lavin_tensor_nelem(&y) * (double)(lavin_tensor_nelem(w) / w->ne[0]);
     LAVIN_TRY(lavin_op_conv2d(vae->ctx, x, w, weight(vae, "encoder.down_blocks.%d.downsamplers.0.conv.bias", block),
                               2, &y));
     return replace(vae, x, &y);
@@ -238,6 +246,7 @@ static int upsample(lavin_stvae *vae, int block, lavin_tensor *x)
     replace(vae, x, &u);
     const lavin_tensor *w = weight(vae, "decoder.up_blocks.%d.upsamplers.0.conv.weight", block);
     LAVIN_TRY(video(vae, &y, x->ne[0], w->ne[0], x->ne[2], x->ne[3], x->ne[4]));
+    vae->flops += 2.0 * (double)lavin_tensor_nelem(&y) * (double)(lavin_tensor_nelem(w) / w->ne[0]);
     LAVIN_TRY(lavin_op_conv2d(vae->ctx, x, w, weight(vae, "decoder.up_blocks.%d.upsamplers.0.conv.bias", block), 1,
                               &y));
     return replace(vae, x, &y);
@@ -268,6 +277,7 @@ int lavin_stvae_encode(lavin_stvae *vae, const lavin_tensor *v, const lavin_tens
                        v->ne[3] / s, v->ne[4] / s));
     lavin_tensor x = { 0 }, y = { 0 };
     char name[96];
+    vae->flops = 0;
     int ret = conv3d(vae, "encoder.conv_in.conv", v, &x);
     for (int i = 0; i < c->nblocks && ret >= 0; i++) {
         for (int j = 0; j < c->layers_per_block && ret >= 0; j++) {
@@ -284,6 +294,8 @@ int lavin_stvae_encode(lavin_stvae *vae, const lavin_tensor *v, const lavin_tens
     if (ret >= 0)
         ret = group_norm(vae, "encoder.norm_out", &x, c->norm_num_groups, 1, &y);
     if (ret >= 0)
+        vae->flops += 2.0 * (double)lavin_tensor_nelem(moments) * (double)y.ne[1] * 27;
+    if (ret >= 0)
         ret = lavin_op_conv3d_causal(vae->ctx, &y, weight(vae, "encoder.conv_out.conv.weight"),
                                      weight(vae, "encoder.conv_out.conv.bias"), moments);
     lavin_tensor_free(vae->ctx, &x);
@@ -299,6 +311,7 @@ int lavin_stvae_decode(lavin_stvae *vae, const lavin_tensor *z, const lavin_tens
                        z->ne[3] * s, z->ne[4] * s));
     lavin_tensor x = { 0 }, y = { 0 };
     char name[96];
+    vae->flops = 0;
     int ret = conv3d(vae, "decoder.conv_in.conv", z, &x);
     for (int j = 0; j < 2 && ret >= 0; j++) {
         snprintf(name, sizeof(name), "decoder.mid_block.resnets.%d", j);
@@ -314,6 +327,8 @@ int lavin_stvae_decode(lavin_stvae *vae, const lavin_tensor *z, const lavin_tens
     }
     if (ret >= 0)
         ret = spatial_norm(vae, "decoder.norm_out", &x, z, 1, &y);
+    if (ret >= 0)
+        vae->flops += 2.0 * (double)lavin_tensor_nelem(out) * (double)y.ne[1] * 27;
     if (ret >= 0)
         ret = lavin_op_conv3d_causal(vae->ctx, &y, weight(vae, "decoder.conv_out.conv.weight"),
                                      weight(vae, "decoder.conv_out.conv.bias"), out);

@@ -19,6 +19,9 @@ void lavin_stvae_destroy(lavin_stvae **vae);
 int64_t lavin_stvae_encoded_frames(const lavin_stvae *vae, int64_t T);
 int64_t lavin_stvae_decoded_frames(const lavin_stvae *vae, int64_t T);
 int lavin_stvae_latent_channels(const lavin_stvae *vae);
+/* Multiply-adds x 2 of every convolution the last encode or decode launched,
+ * counting all taps (27 for a 3x3x3 kernel). */
+double lavin_stvae_flops(const lavin_stvae *vae);
 /* Spatial compression: 2^(number of blocks - 1). */
 int lavin_stvae_scale(const lavin_stvae *vae);
 
