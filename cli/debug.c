@@ -95,52 +95,46 @@ static int exit_code(int err)
     return err == LAVIN_EINVAL || err == LAVIN_EFORMAT || err == LAVIN_EIO ? LAVIN_EXIT_USAGE : LAVIN_EXIT_FAIL;
 }
 
-static int open_vae(const opts *o, session *s, char *err, size_t n)
+/* After the manifest check: refuse, or make the context and load weights. */
+static int load(const opts *o, session *s, int checked, const lavin_manifest_report *r, const char *origin,
+                char *err, size_t n)
 {
-    lavin_stvae_config cfg;
-    lavin_manifest_report r;
-    const char *origin;
+    if (checked < 0 && !o->allow_missing)
+        return lavin_err_buf(err, n, LAVIN_EFORMAT,
+                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
+                             "--allow-missing loads it anyway", o->model, r->missing, r->unexpected, r->misshaped,
+                             origin);
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.device = o->device;
-    LAVIN_TRY(lavin_stvae_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
-    if (lavin_stvae_check(&cfg, s->weights_file, stderr, &r) < 0 && !o->allow_missing)
-        return lavin_err_buf(err, n, LAVIN_EFORMAT,
-                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
-                             "--allow-missing loads it anyway", o->model, r.missing, r.unexpected, r.misshaped, origin);
     LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
-    int ret = lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
-    if (ret >= 0)
-        ret = lavin_stvae_create(s->ctx, &cfg, s->w, &s->vae);
-    if (ret < 0)
-        snprintf(err, n, "%s", lavin_context_error(s->ctx));
-    return ret;
+    return lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
 }
 
 static int open_session(const opts *o, int vae, session *s, char *err, size_t n)
 {
-    lavin_context_params p;
-    lavin_context_params_default(&p);
-    p.device = o->device;
+    lavin_manifest_report r;
+    const char *origin;
+    int ret;
     LAVIN_TRY(lavin_checkpoint_open(o->in, &s->in, err, n));
     LAVIN_TRY(lavin_checkpoint_open(o->model, &s->weights_file, err, n));
-    if (vae)
-        return open_vae(o, s, err, n);
-    lavin_jdit_config cfg;
-    lavin_jdit_dims d;
-    const char *origin;
-    LAVIN_TRY(lavin_jdit_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
-    LAVIN_TRY(lavin_jdit_config_dims(&cfg, &d, err, n));
-    lavin_manifest_report r;
-    if (lavin_jdit_check(&cfg, s->weights_file, stderr, &r) < 0 && !o->allow_missing)
-        return lavin_err_buf(err, n, LAVIN_EFORMAT,
-                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
-                             "--allow-missing loads it anyway", o->model, r.missing, r.unexpected, r.misshaped, origin);
-    LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
-    int ret = lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
-    if (ret >= 0)
-        ret = lavin_jdit_create(s->ctx, &d, s->w, &s->m);
-    if (ret < 0)
+    if (vae) {
+        lavin_stvae_config cfg;
+        LAVIN_TRY(lavin_stvae_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
+        ret = load(o, s, lavin_stvae_check(&cfg, s->weights_file, stderr, &r), &r, origin, err, n);
+        if (ret >= 0)
+            ret = lavin_stvae_create(s->ctx, &cfg, s->w, &s->vae);
+    } else {
+        lavin_jdit_config cfg;
+        lavin_jdit_dims d;
+        LAVIN_TRY(lavin_jdit_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
+        LAVIN_TRY(lavin_jdit_config_dims(&cfg, &d, err, n));
+        ret = load(o, s, lavin_jdit_check(&cfg, s->weights_file, stderr, &r), &r, origin, err, n);
+        if (ret >= 0)
+            ret = lavin_jdit_create(s->ctx, &d, s->w, &s->m);
+    }
+    /* Errors before the context exists are already in err. */
+    if (ret < 0 && s->ctx && lavin_context_error(s->ctx)[0])
         snprintf(err, n, "%s", lavin_context_error(s->ctx));
     return ret;
 }

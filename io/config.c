@@ -65,6 +65,28 @@ int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char 
     return 0;
 }
 
+int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg, char *err,
+                       size_t err_size)
+{
+    cJSON *root = cJSON_Parse(json);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: config is not a JSON object", source);
+    }
+    int ret = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, root)
+    {
+        ret = fn(cfg, item, source, err, err_size);
+        if (ret < 0)
+            break;
+        if (!ret)
+            fprintf(stderr, "lavin: %s: ignoring unknown config key '%s'\n", source, item->string);
+    }
+    cJSON_Delete(root);
+    return ret < 0 ? ret : 0;
+}
+
 int lavin_config_int(const cJSON *item, const char *source, int *out, char *err, size_t err_size)
 {
     if (!cJSON_IsNumber(item) || item->valuedouble != (double)(int)item->valuedouble || item->valueint < 1)

@@ -18,6 +18,14 @@ int lavin_config_text(const lavin_checkpoint *ck, const char *config_path, char 
 int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char *pretty, char *err,
                        size_t err_size);
 
+/* Reads one key of a config: returns 1 when it knows the key, 0 when it
+ * does not (the key is then warned about and ignored), or an error. */
+typedef int (*lavin_config_key_fn)(void *cfg, const cJSON *item, const char *source, char *err, size_t err_size);
+
+/* Walks the JSON object's keys through fn. */
+int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg, char *err,
+                       size_t err_size);
+
 /* A positive integer config value, or an error naming the key and source. */
 int lavin_config_int(const cJSON *item, const char *source, int *out, char *err, size_t err_size);
 

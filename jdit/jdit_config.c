@@ -12,46 +12,34 @@ void lavin_jdit_config_preset(lavin_jdit_config *cfg)
     *cfg = (lavin_jdit_config){ 2304, 22, 32, 4, 16, 2 };
 }
 
+static int jdit_key(void *user, const cJSON *item, const char *source, char *err, size_t n)
+{
+    lavin_jdit_config *cfg = user;
+    const char *k = item->string;
+    int *dst = !strcmp(k, "hidden_size") ? &cfg->hidden_size
+               : !strcmp(k, "depth")     ? &cfg->depth
+               : !strcmp(k, "num_heads") ? &cfg->num_heads
+               : !strcmp(k, "kv_group")  ? &cfg->kv_group
+               : !strcmp(k, "in_channels") ? &cfg->in_channels
+                                           : NULL;
+    if (dst)
+        return lavin_config_int(item, source, dst, err, n) < 0 ? LAVIN_EFORMAT : 1;
+    if (strcmp(k, "patch_size"))
+        return 0;
+    /* The reference writes [2, 2]; only square patches exist. */
+    const cJSON *p0 = cJSON_GetArrayItem(item, 0), *p1 = cJSON_GetArrayItem(item, 1);
+    if (cJSON_IsArray(item) && cJSON_GetArraySize(item) == 2 && cJSON_IsNumber(p0) && cJSON_IsNumber(p1) &&
+        p0->valueint == p1->valueint)
+        item = p0;
+    else if (!cJSON_IsNumber(item))
+        return lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: config key 'patch_size' must be [p, p] or an integer", source);
+    return lavin_config_int(item, source, &cfg->patch_size, err, n) < 0 ? LAVIN_EFORMAT : 1;
+}
+
 int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg, char *err,
                             size_t err_size)
 {
-    cJSON *root = cJSON_Parse(json);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: config is not a JSON object", source);
-    }
-    int ret = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, root)
-    {
-        const char *k = item->string;
-        int *dst = !strcmp(k, "hidden_size") ? &cfg->hidden_size
-                   : !strcmp(k, "depth")     ? &cfg->depth
-                   : !strcmp(k, "num_heads") ? &cfg->num_heads
-                   : !strcmp(k, "kv_group")  ? &cfg->kv_group
-                   : !strcmp(k, "in_channels") ? &cfg->in_channels
-                                               : NULL;
-        if (dst) {
-            ret = lavin_config_int(item, source, dst, err, err_size);
-        } else if (!strcmp(k, "patch_size")) {
-            /* The reference writes [2, 2]; only square patches exist. */
-            if (cJSON_IsArray(item) && cJSON_GetArraySize(item) == 2 &&
-                cJSON_IsNumber(cJSON_GetArrayItem(item, 0)) &&
-                cJSON_GetArrayItem(item, 0)->valueint == cJSON_GetArrayItem(item, 1)->valueint)
-                ret = lavin_config_int(cJSON_GetArrayItem(item, 0), source, &cfg->patch_size, err, err_size);
-            else if (cJSON_IsNumber(item))
-                ret = lavin_config_int(item, source, &cfg->patch_size, err, err_size);
-            else
-                ret = lavin_err_buf(err, err_size, LAVIN_EFORMAT,
-                                    "%s: config key 'patch_size' must be [p, p] or an integer", source);
-        } else {
-            fprintf(stderr, "lavin: %s: ignoring unknown config key '%s'\n", source, k);
-        }
-        if (ret < 0)
-            break;
-    }
-    cJSON_Delete(root);
-    return ret;
+    return lavin_config_parse(json, source, jdit_key, cfg, err, err_size);
 }
 
 /* What the shapes determine; the head count does not show in any shape, so

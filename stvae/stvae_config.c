@@ -28,34 +28,26 @@ static int parse_blocks(const cJSON *item, const char *source, lavin_stvae_confi
     return 0;
 }
 
+static int stvae_key(void *user, const cJSON *item, const char *source, char *err, size_t n)
+{
+    lavin_stvae_config *cfg = user;
+    const char *k = item->string;
+    int *dst = !strcmp(k, "layers_per_block") ? &cfg->layers_per_block
+               : !strcmp(k, "latent_channels") ? &cfg->latent_channels
+               : !strcmp(k, "norm_num_groups") ? &cfg->norm_num_groups
+               : !strcmp(k, "temporal_compression_ratio") ? &cfg->temporal_compression_ratio
+                                                            : NULL;
+    if (dst)
+        return lavin_config_int(item, source, dst, err, n) < 0 ? LAVIN_EFORMAT : 1;
+    if (!strcmp(k, "block_out_channels"))
+        return parse_blocks(item, source, cfg, err, n) < 0 ? LAVIN_EFORMAT : 1;
+    return 0;
+}
+
 int lavin_stvae_config_parse(const char *json, const char *source, lavin_stvae_config *cfg, char *err,
                              size_t err_size)
 {
-    cJSON *root = cJSON_Parse(json);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: config is not a JSON object", source);
-    }
-    int ret = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, root)
-    {
-        const char *k = item->string;
-        int *dst = !strcmp(k, "layers_per_block") ? &cfg->layers_per_block
-                   : !strcmp(k, "latent_channels") ? &cfg->latent_channels
-                   : !strcmp(k, "norm_num_groups") ? &cfg->norm_num_groups
-                   : !strcmp(k, "temporal_compression_ratio") ? &cfg->temporal_compression_ratio
-                                                                : NULL;
-        if (dst)
-            ret = lavin_config_int(item, source, dst, err, err_size);
-        else if (!strcmp(k, "block_out_channels"))
-            ret = parse_blocks(item, source, cfg, err, err_size);
-        else
-            fprintf(stderr, "lavin: %s: ignoring unknown config key '%s'\n", source, k);
-        if (ret < 0)
-            break;
-    }
-    cJSON_Delete(root);
+    int ret = lavin_config_parse(json, source, stvae_key, cfg, err, err_size);
     for (int i = 0; ret >= 0 && i < cfg->nblocks; i++)
         if (cfg->block_out_channels[i] % cfg->norm_num_groups)
             ret = lavin_err_buf(err, err_size, LAVIN_EFORMAT,
