@@ -11,5 +11,8 @@ int lavin_cmd_devices(int argc, char **argv);
 int lavin_cmd_debug(int argc, char **argv);
 int lavin_cmd_inspect(int argc, char **argv);
 int lavin_cmd_convert(int argc, char **argv);
+int lavin_cmd_run(int argc, char **argv);
+int lavin_cmd_video(int argc, char **argv);
+int lavin_cmd_predict(int argc, char **argv);
 
 #endif

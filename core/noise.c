@@ -3,7 +3,7 @@
 
 #include "noise.h"
 
-static uint64_t splitmix64(uint64_t z)
+uint64_t lavin_splitmix64(uint64_t z)
 {
     z += 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -16,7 +16,7 @@ void lavin_gaussian(uint64_t seed, uint64_t offset, float *out, size_t n)
     const double two_pi = 6.283185307179586476925286766559;
     for (size_t j = 0; j < n; j++) {
         uint64_t i = offset + j;
-        uint64_t x = splitmix64(seed + splitmix64(i / 2));
+        uint64_t x = lavin_splitmix64(seed + lavin_splitmix64(i / 2));
         double u1 = ((double)(x >> 40) + 0.5) / 16777216.0;
         double u2 = (double)((x >> 16) & 0xffffff) / 16777216.0;
         double r = sqrt(-2.0 * log(u1));

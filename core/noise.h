@@ -16,6 +16,9 @@
 
 #include "tensor.h"
 
+/* The mixing function above; also used to derive seeds and random choices. */
+uint64_t lavin_splitmix64(uint64_t z);
+
 /* Elements [offset, offset + n) of the stream for seed. */
 void lavin_gaussian(uint64_t seed, uint64_t offset, float *out, size_t n);
 

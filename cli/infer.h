@@ -1,0 +1,66 @@
+/* What lavin run, video and predict share: their options, the model files,
+ * the example pairs, the task, and one loaded in-context session. */
+#ifndef LAVIN_CLI_INFER_H
+#define LAVIN_CLI_INFER_H
+
+#include "incontext.h"
+#include "pairs.h"
+#include "progress.h"
+#include "task.h"
+
+#define LAVIN_MAX_QUERIES 256
+#define LAVIN_MAX_PAIRS 64
+
+typedef struct infer_opts {
+    const char *model_dir, *dit, *vae, *dit_config, *vae_config, *device;
+    const char *context, *task, *out, *in;
+    const char *queries[LAVIN_MAX_QUERIES];
+    int nqueries;
+    int width, height; /* 0: the model's native size */
+    int pairs;         /* -1: 4, as the reference; 0: all, once each */
+    int steps;
+    float cfg;
+    uint64_t seed;
+    lavin_fit fit;
+    int keep_model_size;
+    int tile_auto;
+    lavin_stvae_tiling tiling;
+    int weights_dtype, allow_missing;
+    int quiet, verbose;
+    int clip, clip_frames;                 /* lavin video --clip */
+    int frames, context_frames, only_new;  /* lavin predict */
+} infer_opts;
+
+typedef struct infer_session {
+    lavin_models models;
+    lavin_incontext *ic;
+    lavin_progress progress;
+    const lavin_task *task;
+    lavin_palette palette;
+    int width, height;
+} infer_session;
+
+/* Parses argv[1..] into o (defaults first); returns -1 after printing one
+ * line for a bad argument. --help is left to the caller. */
+int infer_parse(int argc, char **argv, const char *cmd, infer_opts *o);
+
+/* Reads the example pairs (clips of clip_frames frames when clips, else
+ * images; none when o->context is NULL), then loads the models and encodes
+ * the pairs. Every input is checked before the models load. */
+int infer_open(const infer_opts *o, int clips, infer_session *s, char *err, size_t err_size);
+void infer_close(infer_session *s);
+
+/* The J-DiT and ST-VAE files: --dit/--vae, else --model-dir, else
+ * $LAVIN_MODEL_DIR, else the bundled lavin-tiny. */
+int infer_model_files(const infer_opts *o, char *dit, char *vae, size_t size, char *err, size_t err_size);
+
+/* Up to max frames (0: all) of a video, from frame first on. */
+int infer_read_clip(const char *path, int first, int max, lavin_clip *clip, char *err, size_t err_size);
+
+/* Process exit status for an error code: 2 for bad input, 1 otherwise. */
+int infer_exit_code(int err);
+
+/* A command's error line: "lavin CMD: message". */
+int infer_fail(const char *cmd, int err, const char *msg);
+
+#endif

@@ -1,0 +1,106 @@
+/* lavin run: an in-context task on one or more pictures. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "error.h"
+#include "infer.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: lavin run --context CONTEXT --query IMAGE [--query IMAGE ...] -o OUT.png [options]\n\n"
+            "Runs the task the example pairs show on each query picture. CONTEXT is a folder of\n"
+            "NAME_input.EXT / NAME_target.EXT pictures or a bundled context: depth, normal,\n"
+            "segmentation, edges, colorize. With several queries, OUT is a folder that gets\n"
+            "QUERY-NAME.png for each.\n\n"
+            "model:   --model-dir DIR       lavin_dit.safetensors + stvae.pt (default: the bundled lavin-tiny)\n"
+            "         --dit FILE --vae FILE  the two files anywhere; --dit-config/--vae-config JSON\n"
+            "         --weights-dtype f32|f16|bf16, --allow-missing, --device INDEX|NAME\n"
+            "sampling: --size WxH (the model's own size by default), --pairs N|all (4), --steps N (20),\n"
+            "         --cfg S (1.5), --seed N (0)\n"
+            "pictures: --fit stretch|pad|crop (stretch, as the reference), --keep-model-size,\n"
+            "         --vae-tile auto|off|N[xT], --task NAME (default: from the context's name)\n"
+            "output:  --quiet, --verbose\n\ntasks:\n");
+    for (const lavin_task *const *t = lavin_task_list(); *t; t++)
+        fprintf(f, "  %-13s %s\n", (*t)->name, (*t)->summary);
+}
+
+static int out_path(const infer_opts *o, int i, char *path, size_t size)
+{
+    if (o->nqueries == 1)
+        return snprintf(path, size, "%s", o->out) < (int)size ? 0 : -1;
+    const char *q = o->queries[i], *base = strrchr(q, '/');
+    base = base ? base + 1 : q;
+    const char *dot = strrchr(base, '.');
+    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    return snprintf(path, size, "%s/%.*s.png", o->out, len, base) < (int)size ? 0 : -1;
+}
+
+static int prepare_out(const infer_opts *o, char *err, size_t n)
+{
+    struct stat st;
+    if (o->nqueries > 1 && mkdir(o->out, 0777) < 0 && (errno != EEXIST || stat(o->out, &st) || !S_ISDIR(st.st_mode)))
+        return lavin_err_buf(err, n, LAVIN_EIO, "%s: cannot make the output folder for %d queries: %s", o->out,
+                             o->nqueries, strerror(errno));
+    return 0;
+}
+
+static int run_queries(const infer_opts *o, infer_session *s, const lavin_image *queries, char *err, size_t n)
+{
+    char label[64], path[4096];
+    for (int i = 0; i < o->nqueries; i++) {
+        lavin_clip q = { (lavin_image *)&queries[i], 1 }, out = { 0 };
+        snprintf(label, sizeof(label), "query %d/%d", i + 1, o->nqueries);
+        lavin_progress_begin(&s->progress, label);
+        int ret = lavin_incontext_run(s->ic, &q, &out);
+        lavin_progress_done(&s->progress);
+        if (ret < 0)
+            return lavin_err_buf(err, n, ret, "%s: %s", o->queries[i], lavin_context_error(s->models.ctx));
+        if (out_path(o, i, path, sizeof(path)) < 0)
+            ret = lavin_err_buf(err, n, LAVIN_EINVAL, "%s: output path too long", o->out);
+        if (ret >= 0)
+            ret = s->task->write(&out.frames[0], &s->palette, path, err, n);
+        lavin_clip_free(&out);
+        if (ret < 0)
+            return ret;
+        if (!o->quiet)
+            printf("%s\n", path);
+    }
+    return 0;
+}
+
+int lavin_cmd_run(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return LAVIN_EXIT_OK;
+        }
+    infer_opts o;
+    if (infer_parse(argc, argv, "run", &o) < 0)
+        return LAVIN_EXIT_USAGE;
+    if (!o.context || !o.nqueries || !o.out) {
+        fprintf(stderr, "lavin run: --context, --query and -o are required (see --help)\n");
+        return LAVIN_EXIT_USAGE;
+    }
+    char err[1024] = "";
+    lavin_image *queries = calloc((size_t)o.nqueries, sizeof(*queries));
+    int ret = queries ? 0 : lavin_err_buf(err, sizeof(err), LAVIN_ENOMEM, "out of host memory");
+    for (int i = 0; ret >= 0 && i < o.nqueries; i++)
+        ret = lavin_image_read(o.queries[i], &queries[i], err, sizeof(err));
+    if (ret >= 0)
+        ret = prepare_out(&o, err, sizeof(err));
+    infer_session s;
+    if (ret >= 0 && (ret = infer_open(&o, 0, &s, err, sizeof(err))) >= 0) {
+        ret = run_queries(&o, &s, queries, err, sizeof(err));
+        infer_close(&s);
+    }
+    for (int i = 0; queries && i < o.nqueries; i++)
+        lavin_image_free(&queries[i]);
+    free(queries);
+    return ret < 0 ? infer_fail("run", ret, err) : LAVIN_EXIT_OK;
+}

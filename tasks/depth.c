@@ -1,0 +1,51 @@
+/* Depth: the context's targets are gray pictures of normalised inverse depth
+ * (near bright). The data keeps that value at 16 bits; the preview maps it
+ * through a perceptually ordered colour ramp. */
+#include <string.h>
+
+#include "error.h"
+#include "task.h"
+
+/* Anchors of a magma-like ramp, dark (far) to light (near). */
+static const uint8_t ramp[9][3] = {
+    { 0, 0, 4 },       { 28, 16, 68 },    { 79, 18, 123 },   { 129, 37, 129 },  { 181, 54, 122 },
+    { 229, 80, 100 },  { 251, 135, 97 },  { 254, 194, 135 }, { 252, 253, 191 },
+};
+
+static void colour(int v, uint8_t *out)
+{
+    int seg = v * 8 / 256, rem = v * 8 - seg * 256;
+    for (int c = 0; c < 3; c++)
+        out[c] = (uint8_t)((ramp[seg][c] * (256 - rem) + ramp[seg + 1][c] * rem + 128) / 256);
+}
+
+static int preview(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
+{
+    (void)pal;
+    lavin_image y = { 0 };
+    int ret = lavin_task_luma(rgb, 8, &y, err, n);
+    if (ret >= 0)
+        ret = lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n);
+    for (size_t i = 0; ret >= 0 && i < (size_t)rgb->width * (size_t)rgb->height; i++)
+        colour(((const uint8_t *)y.data)[i], (uint8_t *)out->data + 3 * i);
+    lavin_image_free(&y);
+    return ret;
+}
+
+static int write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)
+{
+    char side[4096];
+    if (lavin_task_sibling(path, ".preview", side, sizeof(side)) < 0)
+        return lavin_err_buf(err, n, LAVIN_EINVAL, "%s: path too long", path);
+    lavin_image y = { 0 };
+    int ret = lavin_task_luma(rgb, 16, &y, err, n);
+    if (ret >= 0)
+        ret = lavin_image_write_png(path, &y, err, n);
+    lavin_image_free(&y);
+    return ret < 0 ? ret : lavin_task_write_frame(preview, rgb, pal, side, err, n);
+}
+
+const lavin_task lavin_depth_task = {
+    "depth", "relative depth: 16-bit grayscale PNG (normalised inverse depth, near bright) and a colour preview",
+    write, preview,
+};

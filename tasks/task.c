@@ -1,0 +1,111 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "task.h"
+
+int lavin_task_sibling(const char *path, const char *suffix, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (!dot || (slash && dot < slash) || dot == path || dot[-1] == '/')
+        dot = path + strlen(path);
+    int len = snprintf(out, size, "%.*s%s%s", (int)(dot - path), path, suffix, dot);
+    return len < 0 || (size_t)len >= size ? LAVIN_EINVAL : 0;
+}
+
+int lavin_task_copy_rgb(const lavin_image *rgb, lavin_image *out, char *err, size_t n)
+{
+    LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n));
+    memcpy(out->data, rgb->data, (size_t)rgb->width * (size_t)rgb->height * 3);
+    return 0;
+}
+
+/* BT.601 luma, the weights the edge targets are made with. */
+int lavin_task_luma(const lavin_image *rgb, int depth, lavin_image *out, char *err, size_t n)
+{
+    LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 1, depth, err, n));
+    const uint8_t *s = rgb->data;
+    size_t count = (size_t)rgb->width * (size_t)rgb->height;
+    for (size_t i = 0; i < count; i++) {
+        double y = 0.299 * s[3 * i] + 0.587 * s[3 * i + 1] + 0.114 * s[3 * i + 2];
+        if (depth == 16)
+            ((uint16_t *)out->data)[i] = (uint16_t)(y * 257.0 + 0.5);
+        else
+            ((uint8_t *)out->data)[i] = (uint8_t)(y + 0.5);
+    }
+    return 0;
+}
+
+int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, const lavin_palette *pal,
+                           const char *path, char *err, size_t n)
+{
+    lavin_image img = { 0 };
+    int ret = frame(rgb, pal, &img, err, n);
+    if (ret >= 0)
+        ret = lavin_image_write_png(path, &img, err, n);
+    lavin_image_free(&img);
+    return ret;
+}
+
+static int raw_frame(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
+{
+    (void)pal;
+    return lavin_task_copy_rgb(rgb, out, err, n);
+}
+
+static int raw_write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)
+{
+    return lavin_task_write_frame(raw_frame, rgb, pal, path, err, n);
+}
+
+static int edges_frame(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
+{
+    (void)pal;
+    lavin_image y = { 0 };
+    int ret = lavin_task_luma(rgb, 8, &y, err, n);
+    if (ret >= 0)
+        ret = lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n);
+    for (size_t i = 0; ret >= 0 && i < (size_t)rgb->width * (size_t)rgb->height; i++)
+        memset((uint8_t *)out->data + 3 * i, ((uint8_t *)y.data)[i], 3);
+    lavin_image_free(&y);
+    return ret;
+}
+
+static int edges_write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)
+{
+    (void)pal;
+    lavin_image y = { 0 };
+    int ret = lavin_task_luma(rgb, 8, &y, err, n);
+    if (ret >= 0)
+        ret = lavin_image_write_png(path, &y, err, n);
+    lavin_image_free(&y);
+    return ret;
+}
+
+static const lavin_task raw = { "raw", "the model's RGB output as it is", raw_write, raw_frame };
+static const lavin_task edges = { "edges", "edge map: 8-bit grayscale, white edges on black", edges_write,
+                                  edges_frame };
+static const lavin_task colorize = { "colorize", "colour for a grayscale picture: RGB", raw_write, raw_frame };
+
+const lavin_task *lavin_task_raw(void)
+{
+    return &raw;
+}
+
+static const lavin_task *const list[] = {
+    &lavin_depth_task, &lavin_normal_task, &lavin_segmentation_task, &edges, &colorize, NULL,
+};
+
+const lavin_task *const *lavin_task_list(void)
+{
+    return list;
+}
+
+const lavin_task *lavin_task_find(const char *name)
+{
+    for (const lavin_task *const *t = lavin_task_list(); *t; t++)
+        if (!strcmp((*t)->name, name))
+            return *t;
+    return !strcmp(name, "raw") ? &raw : NULL;
+}

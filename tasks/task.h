@@ -1,0 +1,60 @@
+/* Tasks: what the model's RGB output means, and the files a user gets from
+ * it. The model itself knows no task; the example pairs decide what it does,
+ * and a task only decodes the target encoding its bundled context uses
+ * (contexts/<task>/README.md states each encoding). */
+#ifndef LAVIN_TASKS_TASK_H
+#define LAVIN_TASKS_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+#define LAVIN_PALETTE_MAX 64
+
+/* Colours of a label encoding, found in the context's targets. */
+typedef struct lavin_palette {
+    int n;
+    uint8_t rgb[LAVIN_PALETTE_MAX][3];
+} lavin_palette;
+
+typedef int (*lavin_task_frame_fn)(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err,
+                                   size_t err_size);
+
+typedef struct lavin_task {
+    const char *name;
+    const char *summary;
+    /* Writes the data decoded from the model's 8-bit RGB output to path (a
+     * PNG) and, where the data is not a picture itself, PATH.preview.png. */
+    int (*write)(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t err_size);
+    /* The 8-bit RGB picture a video of the task shows for one output frame;
+     * out is allocated by the call. */
+    lavin_task_frame_fn frame;
+} lavin_task;
+
+/* NULL when name is no task. */
+const lavin_task *lavin_task_find(const char *name);
+/* The model's output as it is: for contexts of no known task. */
+const lavin_task *lavin_task_raw(void);
+/* The known tasks, NULL-terminated, for --help. */
+const lavin_task *const *lavin_task_list(void);
+
+/* The colours that cover at least 0.2% of the targets' pixels (exact
+ * matches; resampled edges blend colours and fall below that), most common
+ * first, at most LAVIN_PALETTE_MAX. */
+int lavin_palette_from_targets(const lavin_image *targets, int n, lavin_palette *pal, char *err, size_t err_size);
+
+/* "dir/out.png" -> "dir/out.preview.png" (suffix inserted before the
+ * extension, or appended when there is none). */
+int lavin_task_sibling(const char *path, const char *suffix, char *out, size_t out_size);
+
+/* Shared by the task files. */
+int lavin_task_copy_rgb(const lavin_image *rgb, lavin_image *out, char *err, size_t err_size);
+/* Writes what frame makes of rgb to path. */
+int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, const lavin_palette *pal,
+                           const char *path, char *err, size_t err_size);
+int lavin_task_luma(const lavin_image *rgb, int depth, lavin_image *out, char *err, size_t err_size);
+
+extern const lavin_task lavin_depth_task, lavin_normal_task, lavin_segmentation_task;
+
+#endif

@@ -1,0 +1,48 @@
+# Shared by the shell tests: a temp folder, counters and checks. Source it
+# after setting lavin and root.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+expect() {  # expect STATUS DESCRIPTION CMD...
+    want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" = "$want" ]; then
+        passed=$((passed + 1))
+        echo "  ok   $what"
+    else
+        failed=$((failed + 1))
+        echo "  FAIL $what: exit $got, wanted $want"
+        sed 's/^/       /' "$tmp/err" | head -5
+    fi
+}
+
+one_line_naming() {  # the error is one line and names the file
+    if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "$1" "$tmp/err"; then
+        passed=$((passed + 1))
+        echo "  ok   one-line error naming $1"
+    else
+        failed=$((failed + 1))
+        echo "  FAIL error is not one line naming $1:"
+        sed 's/^/       /' "$tmp/err" | head -5
+    fi
+}
+
+check() {  # check DESCRIPTION CMD...: passes when CMD succeeds
+    what=$1
+    shift
+    if "$@" >/dev/null 2>&1; then
+        passed=$((passed + 1))
+        echo "  ok   $what"
+    else
+        failed=$((failed + 1))
+        echo "  FAIL $what"
+    fi
+}
+
+no_file() {  # no_file PATH: a failed command left nothing behind
+    check "no output file left: $(basename "$1")" test ! -e "$1"
+}

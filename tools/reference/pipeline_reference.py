@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""lavin's in-context pipeline (SPEC.md section 1) in PyTorch, for the
+end-to-end fixture: the reference's preprocessing (torchvision bicubic
+antialiased resize of uint8 pictures, v / 255 * 2 - 1), posterior samples and
+target noise from lavin's documented generator (core/noise.h) so that both
+sides draw the same numbers, the J-DiT sampler and the ST-VAE decode, and
+the reference's truncation to uint8."""
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torchvision.transforms.functional as TF
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jdit_reference as jref  # noqa: E402
+import stvae_reference as vref  # noqa: E402
+
+M64 = (1 << 64) - 1
+SHIFT, SCALE = 0.032470703125, 1.08936170213
+POSTERIOR_SALT = 0x706F7374
+PAIR_SALT = 0x70616972
+
+
+def splitmix64(z):
+    z = (z + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def gaussian(seed, n):
+    """Elements [0, n) of core/noise.h's stream, written from its comment."""
+    out = np.empty(n, dtype=np.float32)
+    for k in range((n + 1) // 2):
+        x = splitmix64((seed + splitmix64(k)) & M64)
+        u1 = ((x >> 40) + 0.5) / 2.0**24
+        u2 = ((x >> 16) & 0xFFFFFF) / 2.0**24
+        r = math.sqrt(-2.0 * math.log(u1))
+        out[2 * k] = r * math.cos(2 * math.pi * u2)
+        if 2 * k + 1 < n:
+            out[2 * k + 1] = r * math.sin(2 * math.pi * u2)
+    return torch.from_numpy(out)
+
+
+def choose_pairs(n_pairs, count, seed):
+    return [splitmix64((seed + splitmix64(k ^ PAIR_SALT)) & M64) % n_pairs for k in range(count)]
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, h in header.items():
+        a, b = h["data_offsets"]
+        raw = data[a:b]
+        if h["dtype"] == "F32":
+            t = torch.from_numpy(np.frombuffer(raw, dtype=np.float32).copy())
+        elif h["dtype"] == "F16":
+            t = torch.from_numpy(np.frombuffer(raw, dtype=np.float16).astype(np.float32))
+        else:
+            u = np.frombuffer(raw, dtype=np.uint16).astype(np.uint32) << 16
+            t = torch.from_numpy(u.view(np.float32).copy())
+        out[name] = t.reshape(h["shape"])
+    return out, meta
+
+
+def load_rgb(path):
+    return torch.from_numpy(np.array(Image.open(path).convert("RGB"))).permute(2, 0, 1).contiguous()
+
+
+def resize_u8(img, h, w):
+    return TF.resize(img, [h, w], interpolation=TF.InterpolationMode.BICUBIC, antialias=True)
+
+
+def preprocess(img, h, w):
+    return ((resize_u8(img, h, w) / 255.0 - 0.5) * 2).unsqueeze(0).unsqueeze(2)
+
+
+def encode(vw, vcfg, x, seed):
+    moments = vref.encode(vw, vcfg, x)
+    C = moments.shape[1] // 2
+    mean, logvar = moments[:, :C], moments[:, C:]
+    std = torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
+    latent = mean + std * gaussian(seed, mean.numel()).reshape(mean.shape)
+    return (latent - SHIFT) * SCALE
+
+
+def run(jw, jcfg, vw, vcfg, pairs, query, size, seed, steps_grid, cfg_scale):
+    """pairs: list of (input uint8 CHW, target uint8 CHW); query uint8 CHW.
+    Returns the output uint8 CHW at the model's size and at the query's."""
+    H, W = size
+    post = splitmix64(seed ^ POSTERIOR_SALT)
+    frames = []
+    for i, (a, b) in enumerate(pairs):
+        frames.append(encode(vw, vcfg, preprocess(a, H, W), post + 2 * i))
+        frames.append(encode(vw, vcfg, preprocess(b, H, W), post + 2 * i + 1))
+    frames.append(encode(vw, vcfg, preprocess(query, H, W), post + 2 * len(pairs)))
+    cond = torch.cat(frames, 2)
+    noise = gaussian(seed, cond[:, :, :1].numel()).reshape(cond[:, :, :1].shape)
+    x = jref.sample(jw, jcfg, noise, cond, steps_grid, cfg_scale)
+    dec = vref.decode(vw, vcfg, x / SCALE + SHIFT)
+    img = (torch.clamp(dec / 2 + 0.5, 0, 1) * 255.0).to(torch.uint8)[0, :, 0]
+    return img, resize_u8(img, query.shape[1], query.shape[2])
