@@ -303,8 +303,10 @@ static void bad_video(mt *t, const char *what, const char *path)
     lavin_image f = { 0 };
     int ret = lavin_video_open(path, &r, NULL, err, sizeof(err));
     int frames = 0;
-    while (ret == 0 && (ret = lavin_video_read(r, &f, err, sizeof(err))) == 1)
+    while (ret == 0 && (ret = lavin_video_read(r, &f, err, sizeof(err))) == 1) {
         frames++;
+        ret = 0;
+    }
     snprintf(line, sizeof(line), "video %s (after %d frames)", what, frames);
     rejects(t, line, ret, err, path);
     lavin_video_close(&r);
@@ -367,6 +369,28 @@ static void test_bad_input(mt *t)
     write_bytes(path, buf, n / 2);
     bad_video(t, "truncated to half", path);
     bad_image(t, "truncated to half", path);
+
+    /* index first: the cut is only found when the frames run out */
+    f = fopen(data_path(t, "faststart.mp4", good, sizeof(good)), "rb");
+    n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    if (f)
+        fclose(f);
+    lavin_video_reader *r = NULL;
+    lavin_image img = { 0 };
+    int frames = 0, ret = lavin_video_open(good, &r, NULL, err, sizeof(err));
+    while (ret == 0 && (ret = lavin_video_read(r, &img, err, sizeof(err))) == 1) {
+        frames++;
+        ret = 0;
+    }
+    lavin_video_close(&r);
+    lavin_image_free(&img);
+    char what[1024];
+    snprintf(what, sizeof(what), "faststart.mp4 reads whole: %d frames (10)%s%s", frames, ret ? ": " : "",
+             ret ? err : "");
+    check(t, what, ret == 0 && frames == 10);
+    tmp_path(t, "cut.mp4", path, sizeof(path));
+    write_bytes(path, buf, n - 120);
+    bad_video(t, "faststart without its last 120 bytes", path);
 }
 
 static void test_writer_failures(mt *t)
@@ -433,6 +457,7 @@ int main(int argc, char **argv)
     test_video_roundtrip(&t, 48, 32, 24000, 1001, NULL);
     test_video_roundtrip(&t, 33, 17, 12, 1, NULL);
     test_video_roundtrip(&t, 48, 32, 24000, 1001, "mpeg4");
+    test_video_roundtrip(&t, 33, 17, 25, 1, "mpeg4");
     test_audio_copy(&t);
     test_bad_input(&t);
     test_writer_failures(&t);

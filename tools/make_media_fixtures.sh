@@ -15,3 +15,6 @@ ff -f lavfi -i "testsrc=size=64x48:rate=10" -f lavfi -i "sine=frequency=440:samp
    -t 1 -c:v libx264 -pix_fmt yuv420p -crf 30 -c:a aac -b:a 32k -shortest "$out/av.mp4"
 # audio only
 ff -f lavfi -i "sine=frequency=440:sample_rate=22050" -t 0.5 -c:a aac -b:a 32k "$out/audio_only.m4a"
+# index first (faststart), so a cut inside the media data still opens
+ff -f lavfi -i "testsrc=size=64x48:rate=10" -t 1 -c:v libx264 -pix_fmt yuv420p -crf 30 \
+   -movflags +faststart "$out/faststart.mp4"
