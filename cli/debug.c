@@ -42,11 +42,10 @@ static void usage(FILE *f, const char *what)
                    "vae-encode: IN holds video [B,3,T,H,W] (f32); OUT gets moments [B,32,T',H/8,W/8], mean then\n"
                    "logvar, before sampling or normalisation. vae-decode: IN holds z [B,16,T',h,w]; OUT gets\n"
                    "video [B,3,T,8h,8w], the raw decoder output before clamping. VAE is stvae.pt or safetensors.\n"
-                   "--vae-tile: spatial tiles of N pixels (a multiple of 4 x the VAE's scale: 32 for the released one)\n"
-                   "and, with xT, chunks of T = 1 + 4k "
-                   "frames, as the reference's tiled_encode/tiled_decode; auto (the default) tiles only when\n"
-                   "the "
-                   "estimated peak would pass half of the device memory lavin may still use; off never tiles.\n");
+                   "--vae-tile: spatial tiles of N pixels (a multiple of 4 x the VAE's scale: 32 for the\n"
+                   "released one) and, with xT, chunks of T = 1 + 4k frames, as the reference's tiled_encode\n"
+                   "and tiled_decode; auto (the default) tiles only when the estimated peak would pass half\n"
+                   "of the device memory lavin may still use; off never tiles.\n");
     else if (!strcmp(what, "sample"))
         fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
                    "                          --out OUT.safetensors [--steps N] [--cfg S] [--seed N] [--device D]\n"
