@@ -295,8 +295,17 @@ static int run_vae(const opts *o, session *s, int encode, char *err, size_t n)
             lavin_stvae_tiling_auto(s->vae, encode, v[0], v[2], v[3], v[4], free_bytes / 2, &t);
         }
         ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, ne);
+        lavin_memory_reset_peak(s->ctx);
+        uint64_t before = lavin_memory_peak(s->ctx); /* what the device has handed lavin so far */
         if (ret >= 0)
             ret = encode ? lavin_stvae_encode_tiled(s->vae, &x, &y, &t) : lavin_stvae_decode_tiled(s->vae, &x, &y, &t);
+        if (ret >= 0)
+            ret = lavin_stream_sync(s->ctx);
+        /* For measuring tiling against its budget; stdout stays clean. */
+        if (ret >= 0)
+            fprintf(stderr, "lavin debug %s: tile %d, chunk %d; device memory %.0f MiB allocated before, peak %.0f MiB\n",
+                    encode ? "vae-encode" : "vae-decode", t.tile, t.tile_t, (double)before / 1048576.0,
+                    (double)lavin_memory_peak(s->ctx) / 1048576.0);
         if (ret < 0)
             snprintf(err, n, "%s", lavin_context_error(s->ctx));
     }
