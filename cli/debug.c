@@ -12,6 +12,7 @@
 #include "stvae.h"
 #include "sampler.h"
 #include "stream.h"
+#include "tiling.h"
 #include "weights.h"
 
 typedef struct {
@@ -20,6 +21,8 @@ typedef struct {
     uint64_t seed;
     float cfg;
     int have_cfg;
+    lavin_stvae_tiling tiling;
+    int tile_auto;
 } opts;
 
 typedef struct {
@@ -35,10 +38,14 @@ static void usage(FILE *f, const char *what)
     if (!strncmp(what, "vae", 3))
         fprintf(f, "usage: lavin debug vae-encode|vae-decode --model VAE [--config CONFIG.json] --in IN.safetensors\n"
                    "                        --out OUT.safetensors [--device D] [--allow-missing]\n"
-                   "       [--weights-dtype f32|f16|bf16]\n\n"
+                   "       [--weights-dtype f32|f16|bf16] [--vae-tile N[xT]|auto|off]\n\n"
                    "vae-encode: IN holds video [B,3,T,H,W] (f32); OUT gets moments [B,32,T',H/8,W/8], mean then\n"
                    "logvar, before sampling or normalisation. vae-decode: IN holds z [B,16,T',h,w]; OUT gets\n"
-                   "video [B,3,T,8h,8w], the raw decoder output before clamping. VAE is stvae.pt or safetensors.\n");
+                   "video [B,3,T,8h,8w], the raw decoder output before clamping. VAE is stvae.pt or safetensors.\n"
+                   "--vae-tile: spatial tiles of N pixels (a multiple of 4 x the VAE's scale: 32 for the\n"
+                   "released one) and, with xT, chunks of T = 1 + 4k frames, as the reference's tiled_encode\n"
+                   "and tiled_decode; auto (the default) tiles only when the estimated peak would pass half\n"
+                   "of the device memory lavin may still use; off never tiles.\n");
     else if (!strcmp(what, "sample"))
         fprintf(f, "usage: lavin debug sample --model WEIGHTS [--config CONFIG.json] --in IN.safetensors\n"
                    "                          --out OUT.safetensors [--steps N] [--cfg S] [--seed N] [--device D]\n"
@@ -53,6 +60,29 @@ static void usage(FILE *f, const char *what)
                    "       [--weights-dtype f32|f16|bf16]\n\n"
                    "IN holds x [B,16,Tx,H,W], t [B] and cond [B,16,Tc,H,W] (f32); OUT gets v. With --cfg,\n"
                    "IN may hold cond_null (else zeros + the last cond frame) and v is the guided velocity.\n");
+}
+
+/* N[xT], auto or off; the VAE checks N and T against its scale. */
+static int parse_tile(const char *v, opts *o)
+{
+    char *end;
+    o->tile_auto = !strcmp(v, "auto");
+    o->tiling = (lavin_stvae_tiling){ 0, 0 };
+    if (o->tile_auto || !strcmp(v, "off"))
+        return 0;
+    long n = strtol(v, &end, 10), t = 0;
+    if (end == v || n <= 0 || n > 1 << 20)
+        return -1;
+    if (*end == 'x') {
+        const char *tv = end + 1;
+        t = strtol(tv, &end, 10);
+        if (end == tv || t <= 0 || t > 1 << 20)
+            return -1;
+    }
+    if (*end)
+        return -1;
+    o->tiling = (lavin_stvae_tiling){ (int)n, (int)t };
+    return 0;
 }
 
 static int parse(int argc, char **argv, opts *o)
@@ -77,6 +107,7 @@ static int parse(int argc, char **argv, opts *o)
             o->have_seed = 1;
         } else if (!strcmp(a, "--cfg") && v && (o->cfg = strtof(v, &end), !*end)) {
             o->have_cfg = 1;
+        } else if (!strcmp(a, "--vae-tile") && v && parse_tile(v, o) == 0) {
         } else {
             fprintf(stderr, "lavin debug: bad or incomplete argument '%s'\n", a);
             return -1;
@@ -255,9 +286,26 @@ static int run_vae(const opts *o, session *s, int encode, char *err, size_t n)
         ne[2] = encode ? lavin_stvae_encoded_frames(s->vae, x.ne[2]) : lavin_stvae_decoded_frames(s->vae, x.ne[2]);
         ne[3] = encode ? x.ne[3] / f : x.ne[3] * f;
         ne[4] = encode ? x.ne[4] / f : x.ne[4] * f;
+        lavin_stvae_tiling t = o->tiling;
+        if (o->tile_auto) {
+            const lavin_device_info *d = lavin_context_device(s->ctx);
+            uint64_t limit = s->ctx->mem_limit ? s->ctx->mem_limit : d->device_local_bytes;
+            uint64_t used = lavin_memory_in_use(s->ctx), free_bytes = limit > used ? limit - used : 0;
+            const int64_t *v = encode ? x.ne : ne;
+            lavin_stvae_tiling_auto(s->vae, encode, v[0], v[2], v[3], v[4], free_bytes / 2, &t);
+        }
         ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, ne);
+        lavin_memory_reset_peak(s->ctx);
+        uint64_t before = lavin_memory_peak(s->ctx); /* what the device has handed lavin so far */
         if (ret >= 0)
-            ret = encode ? lavin_stvae_encode(s->vae, &x, &y) : lavin_stvae_decode(s->vae, &x, &y);
+            ret = encode ? lavin_stvae_encode_tiled(s->vae, &x, &y, &t) : lavin_stvae_decode_tiled(s->vae, &x, &y, &t);
+        if (ret >= 0)
+            ret = lavin_stream_sync(s->ctx);
+        /* For measuring tiling against its budget; stdout stays clean. */
+        if (ret >= 0)
+            fprintf(stderr, "lavin debug %s: tile %d, chunk %d; device memory %.0f MiB allocated before, peak %.0f MiB\n",
+                    encode ? "vae-encode" : "vae-decode", t.tile, t.tile_t, (double)before / 1048576.0,
+                    (double)lavin_memory_peak(s->ctx) / 1048576.0);
         if (ret < 0)
             snprintf(err, n, "%s", lavin_context_error(s->ctx));
     }
@@ -278,7 +326,7 @@ int lavin_cmd_debug(int argc, char **argv)
             usage(stdout, what);
             return LAVIN_EXIT_OK;
         }
-    opts o = { .weights_dtype = -1 };
+    opts o = { .weights_dtype = -1, .tile_auto = 1 };
     if ((!is_jdit && !is_sample && !is_vae) || parse(argc, argv, &o) < 0) {
         if (!is_jdit && !is_sample && !is_vae)
             fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit, sample, vae-encode, vae-decode)\n", what);

@@ -82,6 +82,16 @@ int lavin_stvae_scale(const lavin_stvae *vae)
     return 1 << (vae->cfg.nblocks - 1);
 }
 
+const lavin_stvae_config *lavin_stvae_get_config(const lavin_stvae *vae)
+{
+    return &vae->cfg;
+}
+
+lavin_context *lavin_stvae_context(const lavin_stvae *vae)
+{
+    return vae->ctx;
+}
+
 int64_t lavin_stvae_encoded_frames(const lavin_stvae *vae, int64_t T)
 {
     for (int i = 0; i < vae->levels && i + 1 < vae->cfg.nblocks; i++)

@@ -24,6 +24,8 @@ int lavin_stvae_latent_channels(const lavin_stvae *vae);
 double lavin_stvae_flops(const lavin_stvae *vae);
 /* Spatial compression: 2^(number of blocks - 1). */
 int lavin_stvae_scale(const lavin_stvae *vae);
+const lavin_stvae_config *lavin_stvae_get_config(const lavin_stvae *vae);
+lavin_context *lavin_stvae_context(const lavin_stvae *vae);
 
 /* video [B, 3, T, H, W] f32 in [-1, 1] -> moments [B, 2 * latent, T', H/s,
  * W/s]: mean then logvar, before sampling or normalisation. */

@@ -59,6 +59,9 @@ cmp -s "$tmp/s1.safetensors" "$tmp/s3.safetensors" && { failed=$((failed + 1)); 
 vfix=$root/tests/fixtures/stvae
 expect 0 "debug vae-encode" "$lavin" debug vae-encode --model "$vfix/tiny.safetensors" --in "$vfix/encode_t5.safetensors" --out "$tmp/m.safetensors"
 expect 0 "debug vae-decode" "$lavin" debug vae-decode --model "$vfix/tiny.safetensors" --in "$vfix/decode_t3.safetensors" --out "$tmp/d.safetensors"
+expect 0 "debug vae-decode tiled" "$lavin" debug vae-decode --model "$vfix/tiny4.safetensors" --in "$vfix/tiny4_tiled_decode.safetensors" --out "$tmp/dt.safetensors" --vae-tile 32x5
+expect 2 "debug vae-encode with a tile of 40" "$lavin" debug vae-encode --model "$vfix/tiny4.safetensors" --in "$vfix/tiny4_tiled_encode.safetensors" --out "$tmp/mt.safetensors" --vae-tile 40
+expect 2 "debug vae-encode with --vae-tile 32x" "$lavin" debug vae-encode --model "$vfix/tiny4.safetensors" --in "$vfix/tiny4_tiled_encode.safetensors" --out "$tmp/mt.safetensors" --vae-tile 32x
 expect 0 "inspect the decoded clip" "$lavin" inspect "$tmp/d.safetensors"
 grep -q "video .*\[1, 3, 9, 16, 24\]" "$tmp/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "  FAIL 3 latent frames did not decode to 9"; }
 expect 2 "vae-encode with the J-DiT as the model" "$lavin" debug vae-encode --model "$fix/tiny.safetensors" --in "$vfix/encode_t5.safetensors" --out "$tmp/m2.safetensors"

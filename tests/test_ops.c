@@ -17,6 +17,7 @@ static const struct {
     { "conv", lt_family_conv },
     { "layout", lt_family_layout },
     { "norm", lt_family_norm },
+    { "tile", lt_family_tile },
 };
 
 int main(int argc, char **argv)

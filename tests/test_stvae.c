@@ -1,7 +1,9 @@
 /* The ST-VAE against fixtures from lavin's own PyTorch reference
  * (tools/reference/make_stvae_fixtures.py), which matches the official
  * module exactly (tools/reference/check_official_vae.py): normalised error
- * below 1e-4 for encoding T = 1, 2, 5 (one non-square) and decoding T' = 1, 3. */
+ * below 1e-4 for encoding T = 1, 2, 5 (one non-square) and decoding T' = 1, 3,
+ * and, with a 4-block model, untiled and tiled encoding and decoding (the
+ * tiled reference matches the official tiled_encode/_decode bit for bit). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "latent.h"
 #include "noise.h"
 #include "stvae.h"
+#include "tiling.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures/stvae"
@@ -28,7 +31,22 @@ static void report(suite *s, int ok, const char *what, const char *detail)
     printf("  %s %-44s %s\n", ok ? "ok  " : "FAIL", what, detail ? detail : "");
 }
 
-static void one_case(suite *s, const char *file, const char *in_name, const char *out_name, int encode)
+static double nerr(const float *got, const float *ref, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)got[i] - ref[i];
+        num += isfinite(got[i]) ? d * d : INFINITY;
+        den += (double)ref[i] * ref[i];
+    }
+    return sqrt(num / den);
+}
+
+/* Runs the fixture's input through the VAE, tiled when tl is given, and
+ * checks the result; with untiled, also runs it untiled and prints how far
+ * that is from the tiled result. */
+static void tiled_case(suite *s, const char *file, const char *in_name, const char *out_name, int encode,
+                       const lavin_stvae_tiling *tl, int untiled)
 {
     char path[512], err[512], detail[96];
     lavin_checkpoint *ck;
@@ -48,30 +66,96 @@ static void one_case(suite *s, const char *file, const char *in_name, const char
         ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, want->shape);
     if (ret >= 0)
         ret = lavin_tensor_fill(s->ctx, &y, 0x7fc00000u);
-    if (ret >= 0)
+    if (ret >= 0 && tl)
+        ret = encode ? lavin_stvae_encode_tiled(s->vae, &x, &y, tl) : lavin_stvae_decode_tiled(s->vae, &x, &y, tl);
+    else if (ret >= 0)
         ret = encode ? lavin_stvae_encode(s->vae, &x, &y) : lavin_stvae_decode(s->vae, &x, &y);
     size_t n = want ? want->nbytes / 4 : 0;
-    float *got = malloc(n * 4 + 4), *ref = malloc(n * 4 + 4);
+    float *got = malloc(n * 4 + 4), *ref = malloc(n * 4 + 4), *plain = malloc(n * 4 + 4);
     if (ret >= 0)
         ret = lavin_tensor_download(s->ctx, &y, got, n * 4);
     if (ret < 0) {
         report(s, 0, file, lavin_context_error(s->ctx));
     } else {
         memcpy(ref, want->data, n * 4);
-        double num = 0, den = 0;
-        for (size_t i = 0; i < n; i++) {
-            double d = (double)got[i] - ref[i];
-            num += isfinite(got[i]) ? d * d : INFINITY;
-            den += (double)ref[i] * ref[i];
-        }
-        double e = sqrt(num / den);
+        double e = nerr(got, ref, n);
         snprintf(detail, sizeof(detail), "err %.3g (tol 1e-04)", e);
         report(s, e <= 1e-4, file, detail);
     }
+    if (ret >= 0 && untiled) {
+        ret = encode ? lavin_stvae_encode(s->vae, &x, &y) : lavin_stvae_decode(s->vae, &x, &y);
+        if (ret >= 0)
+            ret = lavin_tensor_download(s->ctx, &y, plain, n * 4);
+        snprintf(detail, sizeof(detail), "untiled vs tiled %.3g", ret >= 0 ? nerr(got, plain, n) : -1.0);
+        report(s, ret >= 0, encode ? "untiled encode of the tiled case" : "untiled decode of the tiled case",
+               ret >= 0 ? detail : lavin_context_error(s->ctx));
+    }
     free(got);
     free(ref);
+    free(plain);
     lavin_tensor_free(s->ctx, &x);
     lavin_tensor_free(s->ctx, &y);
+    lavin_checkpoint_close(&ck);
+}
+
+static void one_case(suite *s, const char *file, const char *in_name, const char *out_name, int encode)
+{
+    tiled_case(s, file, in_name, out_name, encode, NULL, 0);
+}
+
+/* The 4-block model (whose last level compresses only space, as the
+ * released one's does): untiled, tiled against the tiled reference, tiling
+ * that does not apply, bad tilings, and the automatic choice. */
+static void tiny4_cases(suite *s)
+{
+    char err[512], detail[128];
+    lavin_checkpoint *ck = NULL;
+    lavin_weights *w = NULL;
+    lavin_stvae_config cfg;
+    const char *origin;
+    lavin_stvae *main_vae = s->vae;
+    int ret = lavin_checkpoint_open(FIXTURES "/tiny4.safetensors", &ck, err, sizeof(err));
+    if (ret >= 0)
+        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, err, sizeof(err));
+    if (ret >= 0 && (ret = lavin_weights_load(s->ctx, ck, -1, &w)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s->ctx));
+    if (ret >= 0 && (ret = lavin_stvae_create(s->ctx, &cfg, w, &s->vae)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s->ctx));
+    if (ret < 0) {
+        report(s, 0, "load the 4-block ST-VAE", err);
+    } else {
+        lavin_stvae_tiling tl = { 32, 5 }, big = { 64, 9 }, bad = { 40, 5 }, bad_t = { 32, 7 };
+        one_case(s, "tiny4_encode_t5.safetensors", "video", "moments", 1);
+        one_case(s, "tiny4_decode_t2.safetensors", "z", "video", 0);
+        tiled_case(s, "tiny4_tiled_encode.safetensors", "video", "moments", 1, &tl, 1);
+        tiled_case(s, "tiny4_tiled_decode.safetensors", "z", "video", 0, &tl, 1);
+        /* Tiles larger than the input: the untiled result, exactly the fixture. */
+        tiled_case(s, "tiny4_encode_t5.safetensors", "video", "moments", 1, &big, 0);
+        lavin_tensor x = { 0 }, y = { 0 };
+        ret = lavin_tensor_alloc(s->ctx, &x, LAVIN_F32, 5, (int64_t[]){ 1, 3, 9, 48, 40 });
+        if (ret >= 0)
+            ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, (int64_t[]){ 1, 32, 3, 6, 5 });
+        int r1 = ret < 0 ? ret : lavin_stvae_encode_tiled(s->vae, &x, &y, &bad);
+        report(s, r1 == LAVIN_EINVAL && strstr(lavin_context_error(s->ctx), "tile 40"),
+               "a tile that is no multiple of 32 is refused", lavin_context_error(s->ctx));
+        r1 = ret < 0 ? ret : lavin_stvae_encode_tiled(s->vae, &x, &y, &bad_t);
+        report(s, r1 == LAVIN_EINVAL && strstr(lavin_context_error(s->ctx), "chunk 7"),
+               "a chunk of 7 frames is refused", lavin_context_error(s->ctx));
+        lavin_tensor_free(s->ctx, &x);
+        lavin_tensor_free(s->ctx, &y);
+        lavin_stvae_tiling a;
+        uint64_t full = lavin_stvae_memory_estimate(s->vae, 1, 1, 17, 512, 512);
+        lavin_stvae_tiling_auto(s->vae, 1, 1, 17, 512, 512, full, &a);
+        report(s, a.tile == 0 && a.tile_t == 0, "auto: no tiling within the estimate", NULL);
+        lavin_stvae_tiling_auto(s->vae, 0, 1, 17, 512, 512, full / 8, &a);
+        snprintf(detail, sizeof(detail), "tile %d, chunk %d for 1/8 of %.0f MiB", a.tile, a.tile_t,
+                 (double)full / 1048576.0);
+        report(s, a.tile > 0 && a.tile % 32 == 0 && a.tile < 512, "auto: tiles under a small budget", detail);
+        lavin_stvae_destroy(&s->vae);
+    }
+    s->vae = main_vae;
+    if (w)
+        lavin_weights_free(s->ctx, &w);
     lavin_checkpoint_close(&ck);
 }
 
@@ -190,6 +274,7 @@ int main(void)
         one_case(&s, "decode_t3.safetensors", "z", "video", 0);
         latent_case(&s);
         rejects(&s);
+        tiny4_cases(&s);
         cfg.layers_per_block = 3;
         lavin_stvae *other = NULL;
         ret = lavin_stvae_create(s.ctx, &cfg, w, &other);

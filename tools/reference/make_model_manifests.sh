@@ -16,3 +16,4 @@ one jdit_tiny_mha jdit '{"hidden_size": 96, "depth": 1, "num_heads": 4, "kv_grou
 one stvae_released stvae '{"block_out_channels": [128, 256, 256, 512], "layers_per_block": 3, "latent_channels": 16, "norm_num_groups": 32, "temporal_compression_ratio": 4}'
 one stvae_tiny stvae '{"block_out_channels": [32, 64], "layers_per_block": 1, "latent_channels": 4, "norm_num_groups": 32, "temporal_compression_ratio": 2}'
 one stvae_tiny3 stvae '{"block_out_channels": [32, 32, 64], "layers_per_block": 2, "latent_channels": 8, "norm_num_groups": 8, "temporal_compression_ratio": 4}'
+one stvae_tiny4 stvae '{"block_out_channels": [32, 32, 64, 64], "layers_per_block": 1, "latent_channels": 16, "norm_num_groups": 8, "temporal_compression_ratio": 4}'

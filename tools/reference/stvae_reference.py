@@ -108,3 +108,91 @@ def decode(w, cfg, z):
             h = upsample(w, f"decoder.up_blocks.{i}.upsamplers.0.conv", h, i < levels)
     h = F.silu(spatial_norm(w, "decoder.norm_out", h, z))
     return causal_conv(w, "decoder.conv_out.conv", h)
+
+
+# Tiled encoding and decoding, as the official AutoencoderKLSTVAE does them
+# with tiling enabled: overlapping spatial tiles (a quarter of the tile
+# overlaps) blended linearly into their upper and left neighbours, and
+# temporal chunks that share one boundary frame.
+
+def time_chunks(t, chunk):
+    """[start, end) chunks of chunk frames starting every chunk - 1 frames;
+    a short tail gets its own chunk."""
+    if not chunk:
+        return [(0, t)]
+    starts = list(range(0, t, chunk - 1))
+    if len(starts) == 1:
+        return [(0, t)]
+    spans = [[starts[i], starts[i + 1] + 1] for i in range(len(starts) - 1)]
+    if spans[-1][1] > t:
+        spans[-1][1] = t
+    elif spans[-1][1] < t:
+        spans.append([starts[-1], t])
+    return [tuple(s) for s in spans]
+
+
+def blend(a, b, axis, extent):
+    """b's first extent rows along axis fade in from a's last extent rows;
+    in place on b. The weights are Python floats, which PyTorch rounds to
+    float32 before multiplying."""
+    extent = min(a.shape[axis], b.shape[axis], extent)
+    for k in range(extent):
+        src = a.narrow(axis, a.shape[axis] - extent + k, 1)
+        dst = b.narrow(axis, k, 1)
+        dst.copy_(src * (1 - k / extent) + dst * (k / extent))
+    return b
+
+
+def tiled_2d(fn, x, tile_in, tile_out):
+    """Runs fn on tile_in-sized tiles of x starting every 3/4 tile_in, blends
+    each result into its already blended upper and left neighbours over a
+    quarter of tile_out and keeps the first tile_out - extent rows/columns."""
+    step = int(tile_in * (1 - 0.25))
+    extent = int(tile_out * 0.25)
+    keep = tile_out - extent
+    H, W = x.shape[3], x.shape[4]
+    grid = [[fn(x[:, :, :, i:i + tile_in, j:j + tile_in]) for j in range(0, W, step)] for i in range(0, H, step)]
+    out_rows = []
+    for i, row in enumerate(grid):
+        for j, t in enumerate(row):
+            if i > 0:
+                blend(grid[i - 1][j], t, 3, extent)
+            if j > 0:
+                blend(row[j - 1], t, 4, extent)
+        out_rows.append(torch.cat([t[:, :, :, :keep, :keep] for t in row], 4))
+    return torch.cat(out_rows, 3)
+
+
+def scale_of(cfg):
+    return 2 ** (len(cfg["block_out_channels"]) - 1)
+
+
+def tiled_encode(w, cfg, x, tile, tile_t):
+    """encode() with spatial tiles of tile pixels (0: none) and temporal
+    chunks of tile_t frames (0: none), only when x exceeds one of them."""
+    T, H, W = x.shape[2:]
+    if not ((tile and (H > tile or W > tile)) or (tile_t and T > tile_t)):
+        return encode(w, cfg, x)
+    lat = tile // scale_of(cfg)
+    parts = []
+    for k, (s, e) in enumerate(time_chunks(T, tile_t)):
+        chunk = x[:, :, s:e]
+        m = tiled_2d(lambda v: encode(w, cfg, v), chunk, tile, lat) if tile else encode(w, cfg, chunk)
+        parts.append(m if k == 0 else m[:, :, 1:])
+    return torch.cat(parts, 2)
+
+
+def tiled_decode(w, cfg, z, tile, tile_t):
+    """decode() with latent tiles of tile / scale and latent chunks of
+    (tile_t - 1) / 4 + 1 frames, under the same rule as tiled_encode()."""
+    T, H, W = z.shape[2:]
+    lat = tile // scale_of(cfg)
+    lat_t = (tile_t - 1) // 4 + 1 if tile_t else 0
+    if not ((lat and (H > lat or W > lat)) or (lat_t and T > lat_t)):
+        return decode(w, cfg, z)
+    parts = []
+    for k, (s, e) in enumerate(time_chunks(T, lat_t)):
+        chunk = z[:, :, s:e]
+        v = tiled_2d(lambda q: decode(w, cfg, q), chunk, lat, tile) if lat else decode(w, cfg, chunk)
+        parts.append(v if k == 0 else v[:, :, 1:])
+    return torch.cat(parts, 2)
