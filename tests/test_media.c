@@ -466,6 +466,7 @@ int main(int argc, char **argv)
     test_video_roundtrip(&t, 48, 32, 12, 1, NULL);
     test_video_roundtrip(&t, 48, 32, 24000, 1001, NULL);
     test_video_roundtrip(&t, 33, 17, 12, 1, NULL);
+    test_video_roundtrip(&t, 1, 1, 12, 1, NULL);
     test_video_roundtrip(&t, 48, 32, 24000, 1001, "mpeg4");
     test_video_roundtrip(&t, 33, 17, 25, 1, "mpeg4");
     test_audio_copy(&t);
