@@ -178,8 +178,25 @@ int lavin_av_to_rgb8(struct SwsContext **sws, const AVFrame *f, lavin_image *dst
         sws_setColorspaceDetails(*sws, sws_getCoefficients(cs), full, sws_getCoefficients(SWS_CS_DEFAULT), 1,
                                  0, 1 << 16, 1 << 16);
     }
-    uint8_t *planes[4] = { dst->data, NULL, NULL, NULL };
-    int strides[4] = { dst->width * 3, 0, 0, 0 };
-    int r = sws_scale(*sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, planes, strides);
-    return r == dst->height ? 0 : r < 0 ? r : AVERROR_BUG;
+    /* swscale's SIMD may write past a packed row's end, so it fills a padded
+     * frame and the rows are copied out */
+    AVFrame *rgb = av_frame_alloc();
+    if (!rgb)
+        return AVERROR(ENOMEM);
+    rgb->format = AV_PIX_FMT_RGB24;
+    rgb->width = dst->width;
+    rgb->height = dst->height;
+    int r = av_frame_get_buffer(rgb, 0);
+    if (r >= 0)
+        r = sws_scale(*sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, rgb->data, rgb->linesize);
+    if (r == dst->height) {
+        size_t row = (size_t)dst->width * 3;
+        for (int y = 0; y < dst->height; y++)
+            memcpy((uint8_t *)dst->data + (size_t)y * row, rgb->data[0] + (ptrdiff_t)y * rgb->linesize[0], row);
+        r = 0;
+    } else if (r >= 0) {
+        r = AVERROR_BUG;
+    }
+    av_frame_free(&rgb);
+    return r;
 }

@@ -20,6 +20,7 @@ struct lavin_video_writer {
     AVStream *vst;
     AVPacket *pkt;
     AVFrame *frame;
+    AVFrame *rgb;   /* padded copy of the caller's image: swscale's SIMD reads past row ends */
     struct SwsContext *sws;
     int64_t next_pts;
     /* the audio source, copied at finish */
@@ -34,6 +35,7 @@ static void writer_free(lavin_video_writer **wp, int drop_tmp)
     lavin_video_writer *w = *wp;
     sws_freeContext(w->sws);
     av_frame_free(&w->frame);
+    av_frame_free(&w->rgb);
     av_packet_free(&w->pkt);
     avcodec_free_context(&w->enc);
     if (w->out) {
@@ -83,6 +85,14 @@ static int open_audio(lavin_video_writer *w, const char *audio_from, char *err, 
     return 0;
 }
 
+/* The SIMD in swscale and the encoders reads the row padding; zeroed, it
+ * cannot make results depend on stale memory (and valgrind stays quiet). */
+static void zero_frame(AVFrame *f)
+{
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && f->buf[i]; i++)
+        memset(f->buf[i]->data, 0, f->buf[i]->size);
+}
+
 static const AVCodec *pick_encoder(const char *name)
 {
     if (name)
@@ -107,7 +117,8 @@ static int open_video(lavin_video_writer *w, int width, int height, AVRational f
     w->enc = avcodec_alloc_context3(codec);
     w->pkt = av_packet_alloc();
     w->frame = av_frame_alloc();
-    if (!w->vst || !w->enc || !w->pkt || !w->frame)
+    w->rgb = av_frame_alloc();
+    if (!w->vst || !w->enc || !w->pkt || !w->frame || !w->rgb)
         return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory", path);
     AVCodecContext *e = w->enc;
     e->width = width;
@@ -140,7 +151,14 @@ static int open_video(lavin_video_writer *w, int width, int height, AVRational f
     w->frame->format = e->pix_fmt;
     w->frame->width = width;
     w->frame->height = height;
+    w->rgb->format = AV_PIX_FMT_RGB24;
+    w->rgb->width = width;
+    w->rgb->height = height;
     ret = av_frame_get_buffer(w->frame, 0);
+    if (ret >= 0)
+        ret = av_frame_get_buffer(w->rgb, 0);
+    zero_frame(w->frame);
+    zero_frame(w->rgb);
     if (ret < 0)
         return lavin_av_err(err, err_size, lavin_av_code(ret), path, "cannot allocate a frame", ret);
     w->sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, e->pix_fmt,
@@ -239,12 +257,18 @@ int lavin_video_write(lavin_video_writer *w, const lavin_image *rgb8, char *err,
                              rgb8->width, rgb8->height, rgb8->channels, rgb8->depth, w->enc->width,
                              w->enc->height);
     /* the encoder may still hold a reference to the previous frame's buffers */
+    int fresh = !av_frame_is_writable(w->frame);
     int ret = av_frame_make_writable(w->frame);
+    if (ret >= 0 && fresh)
+        zero_frame(w->frame);
     if (ret < 0)
         return lavin_av_err(err, err_size, lavin_av_code(ret), w->path, "cannot allocate a frame", ret);
-    const uint8_t *src[4] = { rgb8->data, NULL, NULL, NULL };
-    int stride[4] = { rgb8->width * 3, 0, 0, 0 };
-    if (sws_scale(w->sws, src, stride, 0, rgb8->height, w->frame->data, w->frame->linesize) != rgb8->height)
+    size_t row = (size_t)rgb8->width * 3;
+    for (int y = 0; y < rgb8->height; y++)
+        memcpy(w->rgb->data[0] + (ptrdiff_t)y * w->rgb->linesize[0], (const uint8_t *)rgb8->data + (size_t)y * row,
+               row);
+    if (sws_scale(w->sws, (const uint8_t *const *)w->rgb->data, w->rgb->linesize, 0, rgb8->height,
+                  w->frame->data, w->frame->linesize) != rgb8->height)
         return lavin_err_buf(err, err_size, LAVIN_EUNSUPPORTED, "%s: RGB to YUV conversion failed", w->path);
     w->frame->pts = w->next_pts++;
     if (w->enc->flags & AV_CODEC_FLAG_QSCALE)

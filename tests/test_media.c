@@ -143,7 +143,9 @@ static void test_stills(mt *t)
     }
     static const struct { const char *name; double min_psnr; } files[] = {
         { "tiny.jpg", 22.0 },
-        { "tiny.webp", 45.0 },   /* lossless */
+        { "tiny.webp", 45.0 },     /* lossless */
+        { "tiny_rgba64.png", 45.0 }, /* ffmpeg widened by v << 8, not v * 257: off by <= 1 */
+        { "tiny_pal8.png", 30.0 },
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         int r = lavin_image_read(data_path(t, files[i].name, path, sizeof(path)), &img, err, sizeof(err));
@@ -153,6 +155,14 @@ static void test_stills(mt *t)
         check(t, what, q >= files[i].min_psnr);
         lavin_image_free(&img);
     }
+    int r = lavin_image_read(data_path(t, "tiny_ya8.png", path, sizeof(path)), &img, err, sizeof(err));
+    int gray = r == 0 && img.width == 33 && img.height == 17;
+    for (size_t i = 0; gray && i < 33 * 17 * 3; i += 3) {
+        const uint8_t *p = (const uint8_t *)img.data + i;
+        gray = p[0] == p[1] && p[1] == p[2];
+    }
+    check(t, "read tiny_ya8.png: gray + alpha comes back as R = G = B", gray);
+    lavin_image_free(&img);
     lavin_image_free(&ref);
 }
 
@@ -456,6 +466,7 @@ int main(int argc, char **argv)
     test_video_roundtrip(&t, 48, 32, 12, 1, NULL);
     test_video_roundtrip(&t, 48, 32, 24000, 1001, NULL);
     test_video_roundtrip(&t, 33, 17, 12, 1, NULL);
+    test_video_roundtrip(&t, 1, 1, 12, 1, NULL);
     test_video_roundtrip(&t, 48, 32, 24000, 1001, "mpeg4");
     test_video_roundtrip(&t, 33, 17, 25, 1, "mpeg4");
     test_audio_copy(&t);

@@ -18,3 +18,7 @@ ff -f lavfi -i "sine=frequency=440:sample_rate=22050" -t 0.5 -c:a aac -b:a 32k "
 # index first (faststart), so a cut inside the media data still opens
 ff -f lavfi -i "testsrc=size=64x48:rate=10" -t 1 -c:v libx264 -pix_fmt yuv420p -crf 30 \
    -movflags +faststart "$out/faststart.mp4"
+# the reference picture as RGBA 16-bit, gray+alpha and palette PNGs
+ff -i "$out/tiny_ref.png" -pix_fmt rgba64be "$out/tiny_rgba64.png"
+ff -i "$out/tiny_ref.png" -pix_fmt ya8 "$out/tiny_ya8.png"
+ff -i "$out/tiny_ref.png" -pix_fmt pal8 "$out/tiny_pal8.png"
