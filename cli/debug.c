@@ -7,7 +7,8 @@
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "jdit_manifest.h"
+#include "infer.h"
+#include "models.h"
 #include "noise.h"
 #include "stvae.h"
 #include "sampler.h"
@@ -26,11 +27,9 @@ typedef struct {
 } opts;
 
 typedef struct {
-    lavin_context *ctx;
-    lavin_checkpoint *weights_file, *in;
-    lavin_weights *w;
-    lavin_jdit *m;
-    lavin_stvae *vae;
+    lavin_models m;
+    lavin_context *ctx; /* m.ctx */
+    lavin_checkpoint *in;
 } session;
 
 static void usage(FILE *f, const char *what)
@@ -63,28 +62,6 @@ static void usage(FILE *f, const char *what)
 }
 
 /* N[xT], auto or off; the VAE checks N and T against its scale. */
-static int parse_tile(const char *v, opts *o)
-{
-    char *end;
-    o->tile_auto = !strcmp(v, "auto");
-    o->tiling = (lavin_stvae_tiling){ 0, 0 };
-    if (o->tile_auto || !strcmp(v, "off"))
-        return 0;
-    long n = strtol(v, &end, 10), t = 0;
-    if (end == v || n <= 0 || n > 1 << 20)
-        return -1;
-    if (*end == 'x') {
-        const char *tv = end + 1;
-        t = strtol(tv, &end, 10);
-        if (end == tv || t <= 0 || t > 1 << 20)
-            return -1;
-    }
-    if (*end)
-        return -1;
-    o->tiling = (lavin_stvae_tiling){ (int)n, (int)t };
-    return 0;
-}
-
 static int parse(int argc, char **argv, opts *o)
 {
     for (int i = 2; i < argc; i++) {
@@ -107,7 +84,7 @@ static int parse(int argc, char **argv, opts *o)
             o->have_seed = 1;
         } else if (!strcmp(a, "--cfg") && v && (o->cfg = strtof(v, &end), !*end)) {
             o->have_cfg = 1;
-        } else if (!strcmp(a, "--vae-tile") && v && parse_tile(v, o) == 0) {
+        } else if (!strcmp(a, "--vae-tile") && v && infer_parse_tile(v, &o->tile_auto, &o->tiling) == 0) {
         } else {
             fprintf(stderr, "lavin debug: bad or incomplete argument '%s'\n", a);
             return -1;
@@ -121,63 +98,21 @@ static int parse(int argc, char **argv, opts *o)
     return 0;
 }
 
-static int exit_code(int err)
-{
-    return err == LAVIN_EINVAL || err == LAVIN_EFORMAT || err == LAVIN_EIO ? LAVIN_EXIT_USAGE : LAVIN_EXIT_FAIL;
-}
-
-/* After the manifest check: refuse, or make the context and load weights. */
-static int load(const opts *o, session *s, int checked, const lavin_manifest_report *r, const char *origin,
-                char *err, size_t n)
-{
-    if (checked < 0 && !o->allow_missing)
-        return lavin_err_buf(err, n, LAVIN_EFORMAT,
-                             "%s: %d missing, %d unexpected, %d mis-shaped tensors for its config (from %s); "
-                             "--allow-missing loads it anyway", o->model, r->missing, r->unexpected, r->misshaped,
-                             origin);
-    lavin_context_params p;
-    lavin_context_params_default(&p);
-    p.device = o->device;
-    LAVIN_TRY(lavin_context_create(&s->ctx, &p, err, n));
-    return lavin_weights_load(s->ctx, s->weights_file, o->weights_dtype, &s->w);
-}
-
 static int open_session(const opts *o, int vae, session *s, char *err, size_t n)
 {
-    lavin_manifest_report r;
-    const char *origin;
-    int ret;
     LAVIN_TRY(lavin_checkpoint_open(o->in, &s->in, err, n));
-    LAVIN_TRY(lavin_checkpoint_open(o->model, &s->weights_file, err, n));
-    if (vae) {
-        lavin_stvae_config cfg;
-        LAVIN_TRY(lavin_stvae_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
-        ret = load(o, s, lavin_stvae_check(&cfg, s->weights_file, stderr, &r), &r, origin, err, n);
-        if (ret >= 0)
-            ret = lavin_stvae_create(s->ctx, &cfg, s->w, &s->vae);
-    } else {
-        lavin_jdit_config cfg;
-        lavin_jdit_dims d;
-        LAVIN_TRY(lavin_jdit_config_find(s->weights_file, o->config, &cfg, &origin, err, n));
-        LAVIN_TRY(lavin_jdit_config_dims(&cfg, &d, err, n));
-        ret = load(o, s, lavin_jdit_check(&cfg, s->weights_file, stderr, &r), &r, origin, err, n);
-        if (ret >= 0)
-            ret = lavin_jdit_create(s->ctx, &d, s->w, &s->m);
-    }
-    /* Errors before the context exists are already in err. */
-    if (ret < 0 && s->ctx && lavin_context_error(s->ctx)[0])
-        snprintf(err, n, "%s", lavin_context_error(s->ctx));
-    return ret;
+    lavin_models_params p = { .dit = vae ? NULL : o->model, .vae = vae ? o->model : NULL,
+                              .dit_config = vae ? NULL : o->config, .vae_config = vae ? o->config : NULL,
+                              .device = o->device, .weights_dtype = o->weights_dtype,
+                              .allow_missing = o->allow_missing };
+    LAVIN_TRY(lavin_models_open(&p, &s->m, err, n));
+    s->ctx = s->m.ctx;
+    return 0;
 }
 
 static void close_session(session *s)
 {
-    lavin_stvae_destroy(&s->vae);
-    lavin_jdit_destroy(&s->m);
-    if (s->ctx)
-        lavin_weights_free(s->ctx, &s->w);
-    lavin_context_destroy(&s->ctx);
-    lavin_checkpoint_close(&s->weights_file);
+    lavin_models_close(&s->m);
     lavin_checkpoint_close(&s->in);
 }
 
@@ -236,8 +171,8 @@ static int run_jdit(const opts *o, session *s, char *err, size_t n)
     if (ret >= 0)
         ret = lavin_tensor_alloc(s->ctx, &v, LAVIN_F32, 5, x.ne);
     if (ret >= 0) {
-        ret = o->have_cfg ? lavin_jdit_forward_cfg(s->m, &x, tv, &cond, &cond_null, o->cfg, &v)
-                          : lavin_jdit_forward(s->m, &x, tv, &cond, &v);
+        ret = o->have_cfg ? lavin_jdit_forward_cfg(s->m.jdit, &x, tv, &cond, &cond_null, o->cfg, &v)
+                          : lavin_jdit_forward(s->m.jdit, &x, tv, &cond, &v);
         if (ret < 0)
             snprintf(err, n, "%s", lavin_context_error(s->ctx));
     }
@@ -266,7 +201,7 @@ static int run_sample(const opts *o, session *s, char *err, size_t n)
         ret = input(s, o->in, "noise", 5, &x, err, n);
     }
     lavin_sample_params p = { .grid_points = o->steps ? o->steps : 20, .cfg = o->have_cfg ? o->cfg : 1.5f };
-    if (ret >= 0 && (ret = lavin_jdit_sample(s->m, &x, &cond, NULL, &p)) < 0)
+    if (ret >= 0 && (ret = lavin_jdit_sample(s->m.jdit, &x, &cond, NULL, &p)) < 0)
         snprintf(err, n, "%s", lavin_context_error(s->ctx));
     if (ret >= 0)
         ret = output(s, o->out, "latent", &x, err, n);
@@ -279,26 +214,24 @@ static int run_vae(const opts *o, session *s, int encode, char *err, size_t n)
 {
     lavin_tensor x = { 0 }, y = { 0 };
     int ret = input(s, o->in, encode ? "video" : "z", 5, &x, err, n);
-    int64_t f = lavin_stvae_scale(s->vae), ne[5];
+    int64_t f = lavin_stvae_scale(s->m.vae), ne[5];
     if (ret >= 0) {
         memcpy(ne, x.ne, sizeof(ne));
-        ne[1] = encode ? 2 * (int64_t)lavin_stvae_latent_channels(s->vae) : 3;
-        ne[2] = encode ? lavin_stvae_encoded_frames(s->vae, x.ne[2]) : lavin_stvae_decoded_frames(s->vae, x.ne[2]);
+        ne[1] = encode ? 2 * (int64_t)lavin_stvae_latent_channels(s->m.vae) : 3;
+        ne[2] = encode ? lavin_stvae_encoded_frames(s->m.vae, x.ne[2]) : lavin_stvae_decoded_frames(s->m.vae, x.ne[2]);
         ne[3] = encode ? x.ne[3] / f : x.ne[3] * f;
         ne[4] = encode ? x.ne[4] / f : x.ne[4] * f;
         lavin_stvae_tiling t = o->tiling;
         if (o->tile_auto) {
-            const lavin_device_info *d = lavin_context_device(s->ctx);
-            uint64_t limit = s->ctx->mem_limit ? s->ctx->mem_limit : d->device_local_bytes;
-            uint64_t used = lavin_memory_in_use(s->ctx), free_bytes = limit > used ? limit - used : 0;
             const int64_t *v = encode ? x.ne : ne;
-            lavin_stvae_tiling_auto(s->vae, encode, v[0], v[2], v[3], v[4], free_bytes / 2, &t);
+            lavin_stvae_tiling_auto(s->m.vae, encode, v[0], v[2], v[3], v[4], lavin_memory_available(s->ctx) / 2,
+                                    &t);
         }
         ret = lavin_tensor_alloc(s->ctx, &y, LAVIN_F32, 5, ne);
         lavin_memory_reset_peak(s->ctx);
         uint64_t before = lavin_memory_peak(s->ctx); /* what the device has handed lavin so far */
         if (ret >= 0)
-            ret = encode ? lavin_stvae_encode_tiled(s->vae, &x, &y, &t) : lavin_stvae_decode_tiled(s->vae, &x, &y, &t);
+            ret = encode ? lavin_stvae_encode_tiled(s->m.vae, &x, &y, &t) : lavin_stvae_decode_tiled(s->m.vae, &x, &y, &t);
         if (ret >= 0)
             ret = lavin_stream_sync(s->ctx);
         /* For measuring tiling against its budget; stdout stays clean. */
@@ -343,7 +276,7 @@ int lavin_cmd_debug(int argc, char **argv)
     close_session(&s);
     if (ret < 0) {
         fprintf(stderr, "lavin debug %s: %s\n", what, err);
-        return exit_code(ret);
+        return infer_exit_code(ret);
     }
     return LAVIN_EXIT_OK;
 }

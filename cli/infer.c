@@ -32,20 +32,19 @@ static int parse_int(const char *v, int lo, int hi, int *out)
     return 0;
 }
 
-/* "off", "auto", "N" or "NxT": spatial tile N pixels, temporal chunk T frames. */
-static int parse_tile(const char *v, infer_opts *o)
+int infer_parse_tile(const char *v, int *tile_auto, lavin_stvae_tiling *t)
 {
-    o->tile_auto = !strcmp(v, "auto");
-    o->tiling = (lavin_stvae_tiling){ 0, 0 };
-    if (o->tile_auto || !strcmp(v, "off"))
+    *tile_auto = !strcmp(v, "auto");
+    *t = (lavin_stvae_tiling){ 0, 0 };
+    if (*tile_auto || !strcmp(v, "off"))
         return 0;
     char *end;
-    long s = strtol(v, &end, 10), t = 0;
+    long s = strtol(v, &end, 10), frames = 0;
     if (*end == 'x')
-        t = strtol(end + 1, &end, 10);
-    if (*end || s < 8 || s > 16384 || t < 0 || t > 100000)
+        frames = strtol(end + 1, &end, 10);
+    if (*end || s <= 0 || s > 1 << 20 || frames < 0 || frames > 1 << 20 || (end[-1] == 'x'))
         return -1;
-    o->tiling = (lavin_stvae_tiling){ (int)s, (int)t };
+    *t = (lavin_stvae_tiling){ (int)s, (int)frames };
     return 0;
 }
 
@@ -84,7 +83,7 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
     if (!strcmp(a, "--seed"))
         return o->seed = strtoull(v, &end, 10), *end || !*v || *v == '-' ? -1 : 0;
     if (!strcmp(a, "--vae-tile"))
-        return parse_tile(v, o);
+        return infer_parse_tile(v, &o->tile_auto, &o->tiling);
     if (!strcmp(a, "--fit"))
         return (o->fit = !strcmp(v, "stretch") ? LAVIN_FIT_STRETCH : !strcmp(v, "pad") ? LAVIN_FIT_PAD
                        : !strcmp(v, "crop") ? LAVIN_FIT_CROP : (lavin_fit)-1) == (lavin_fit)-1 ? -1 : 0;
@@ -94,7 +93,7 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
     return -1;
 }
 
-int infer_parse(int argc, char **argv, const char *cmd, infer_opts *o)
+static int parse(int argc, char **argv, const char *cmd, infer_opts *o)
 {
     *o = (infer_opts){ .pairs = -1, .steps = 20, .cfg = 1.5f, .tile_auto = 1, .weights_dtype = -1,
                        .clip_frames = 9, .context_frames = 9 };
@@ -120,6 +119,16 @@ int infer_parse(int argc, char **argv, const char *cmd, infer_opts *o)
         i++;
     }
     return 0;
+}
+
+int infer_start(int argc, char **argv, const char *cmd, void (*usage)(FILE *), infer_opts *o)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return LAVIN_EXIT_OK;
+        }
+    return parse(argc, argv, cmd, o) < 0 ? LAVIN_EXIT_USAGE : -1;
 }
 
 int infer_exit_code(int err)

@@ -3,6 +3,8 @@
 #ifndef LAVIN_CLI_INFER_H
 #define LAVIN_CLI_INFER_H
 
+#include <stdio.h>
+
 #include "incontext.h"
 #include "pairs.h"
 #include "progress.h"
@@ -40,15 +42,20 @@ typedef struct infer_session {
     int width, height;
 } infer_session;
 
-/* Parses argv[1..] into o (defaults first); returns -1 after printing one
- * line for a bad argument. --help is left to the caller. */
-int infer_parse(int argc, char **argv, const char *cmd, infer_opts *o);
+/* Parses argv[1..] into o (defaults first). Returns the exit status when
+ * the command is done: 0 after printing usage for --help, 2 after one line
+ * about a bad argument; -1 when it should go on. */
+int infer_start(int argc, char **argv, const char *cmd, void (*usage)(FILE *), infer_opts *o);
 
 /* Reads the example pairs (clips of clip_frames frames when clips, else
  * images; none when o->context is NULL), then loads the models and encodes
  * the pairs. Every input is checked before the models load. */
 int infer_open(const infer_opts *o, int clips, infer_session *s, char *err, size_t err_size);
 void infer_close(infer_session *s);
+
+/* --vae-tile: "auto", "off", "N" or "NxT" (spatial tile N pixels, chunks of
+ * T frames); -1 for anything else. */
+int infer_parse_tile(const char *v, int *tile_auto, lavin_stvae_tiling *t);
 
 /* The J-DiT and ST-VAE files: --dit/--vae, else --model-dir, else
  * $LAVIN_MODEL_DIR, else the bundled lavin-tiny. */

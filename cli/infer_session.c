@@ -113,13 +113,10 @@ static int open_models(const infer_opts *o, infer_session *s, char *err, size_t 
     lavin_progress_note(&s->progress, "loading %s and %s", dit, vae);
     LAVIN_TRY(lavin_models_open(&mp, &s->models, err, n));
     model_size(o, &s->models, &s->width, &s->height);
-    /* Tiling keeps the VAE's activations within half of what the weights left free. */
-    uint64_t heap = lavin_context_device(s->models.ctx)->device_local_bytes;
-    uint64_t used = lavin_memory_in_use(s->models.ctx);
     lavin_incontext_params p = {
         .width = s->width, .height = s->height, .grid_points = o->steps, .cfg = o->cfg, .seed = o->seed,
         .fit = o->fit, .keep_model_size = o->keep_model_size, .tiling = o->tiling, .auto_tiling = o->tile_auto,
-        .budget = heap > used ? (heap - used) / 2 : 0, .progress = lavin_progress_step, .user = &s->progress,
+        .budget = lavin_memory_available(s->models.ctx) / 2, .progress = lavin_progress_step, .user = &s->progress,
     };
     int ret = lavin_incontext_create(&s->models, &p, &s->ic);
     if (ret < 0)

@@ -85,14 +85,10 @@ static int write_out(const infer_opts *o, const lavin_video_info *info, const la
 
 int lavin_cmd_predict(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return LAVIN_EXIT_OK;
-        }
     infer_opts o;
-    if (infer_parse(argc, argv, "predict", &o) < 0)
-        return LAVIN_EXIT_USAGE;
+    int status = infer_start(argc, argv, "predict", usage, &o);
+    if (status >= 0)
+        return status;
     if (!o.in || !o.out || !o.frames) {
         fprintf(stderr, "lavin predict: --in, --frames and -o are required (see --help)\n");
         return LAVIN_EXIT_USAGE;

@@ -75,14 +75,10 @@ static int run_queries(const infer_opts *o, infer_session *s, const lavin_image 
 
 int lavin_cmd_run(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return LAVIN_EXIT_OK;
-        }
     infer_opts o;
-    if (infer_parse(argc, argv, "run", &o) < 0)
-        return LAVIN_EXIT_USAGE;
+    int status = infer_start(argc, argv, "run", usage, &o);
+    if (status >= 0)
+        return status;
     if (!o.context || !o.nqueries || !o.out) {
         fprintf(stderr, "lavin run: --context, --query and -o are required (see --help)\n");
         return LAVIN_EXIT_USAGE;

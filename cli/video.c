@@ -92,14 +92,10 @@ static int process(job *j, lavin_video_reader *r, char *err, size_t n)
 
 int lavin_cmd_video(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return LAVIN_EXIT_OK;
-        }
     infer_opts o;
-    if (infer_parse(argc, argv, "video", &o) < 0)
-        return LAVIN_EXIT_USAGE;
+    int status = infer_start(argc, argv, "video", usage, &o);
+    if (status >= 0)
+        return status;
     if (!o.context || !o.in || !o.out) {
         fprintf(stderr, "lavin video: --context, --in and -o are required (see --help)\n");
         return LAVIN_EXIT_USAGE;

@@ -238,3 +238,9 @@ unsigned lavin_validation_errors(const lavin_context *ctx) { return ctx->validat
 uint64_t lavin_memory_in_use(const lavin_context *ctx) { return ctx->mem_reserved; }
 uint64_t lavin_memory_peak(const lavin_context *ctx) { return ctx->mem_peak; }
 void lavin_memory_reset_peak(lavin_context *ctx) { ctx->mem_peak = ctx->mem_reserved; }
+
+uint64_t lavin_memory_available(const lavin_context *ctx)
+{
+    uint64_t limit = ctx->mem_limit ? ctx->mem_limit : ctx->info.device_local_bytes;
+    return limit > ctx->mem_reserved ? limit - ctx->mem_reserved : 0;
+}

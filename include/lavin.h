@@ -117,6 +117,9 @@ uint64_t lavin_memory_in_use(const lavin_context *ctx);
 uint64_t lavin_memory_peak(const lavin_context *ctx);
 /* Starts a new high-water mark from what is held now. */
 void lavin_memory_reset_peak(lavin_context *ctx);
+/* What lavin may still allocate: the memory limit (or the device-local
+ * heap) less what it holds. */
+uint64_t lavin_memory_available(const lavin_context *ctx);
 
 #ifdef __cplusplus
 }

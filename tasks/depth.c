@@ -22,14 +22,7 @@ static void colour(int v, uint8_t *out)
 static int preview(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
 {
     (void)pal;
-    lavin_image y = { 0 };
-    int ret = lavin_task_luma(rgb, 8, &y, err, n);
-    if (ret >= 0)
-        ret = lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n);
-    for (size_t i = 0; ret >= 0 && i < (size_t)rgb->width * (size_t)rgb->height; i++)
-        colour(((const uint8_t *)y.data)[i], (uint8_t *)out->data + 3 * i);
-    lavin_image_free(&y);
-    return ret;
+    return lavin_task_map_luma(rgb, colour, out, err, n);
 }
 
 static int write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)

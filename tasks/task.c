@@ -59,17 +59,28 @@ static int raw_write(const lavin_image *rgb, const lavin_palette *pal, const cha
     return lavin_task_write_frame(raw_frame, rgb, pal, path, err, n);
 }
 
-static int edges_frame(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
+int lavin_task_map_luma(const lavin_image *rgb, void (*map)(int luma, uint8_t *rgb_out), lavin_image *out,
+                        char *err, size_t n)
 {
-    (void)pal;
     lavin_image y = { 0 };
     int ret = lavin_task_luma(rgb, 8, &y, err, n);
     if (ret >= 0)
         ret = lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n);
     for (size_t i = 0; ret >= 0 && i < (size_t)rgb->width * (size_t)rgb->height; i++)
-        memset((uint8_t *)out->data + 3 * i, ((uint8_t *)y.data)[i], 3);
+        map(((const uint8_t *)y.data)[i], (uint8_t *)out->data + 3 * i);
     lavin_image_free(&y);
     return ret;
+}
+
+static void gray(int v, uint8_t *out)
+{
+    memset(out, v, 3);
+}
+
+static int edges_frame(const lavin_image *rgb, const lavin_palette *pal, lavin_image *out, char *err, size_t n)
+{
+    (void)pal;
+    return lavin_task_map_luma(rgb, gray, out, err, n);
 }
 
 static int edges_write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)

@@ -53,6 +53,9 @@ int lavin_task_copy_rgb(const lavin_image *rgb, lavin_image *out, char *err, siz
 /* Writes what frame makes of rgb to path. */
 int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, const lavin_palette *pal,
                            const char *path, char *err, size_t err_size);
+/* An 8-bit RGB picture made pixel by pixel from the 8-bit luma of rgb. */
+int lavin_task_map_luma(const lavin_image *rgb, void (*map)(int luma, uint8_t *rgb_out), lavin_image *out,
+                        char *err, size_t err_size);
 int lavin_task_luma(const lavin_image *rgb, int depth, lavin_image *out, char *err, size_t err_size);
 
 extern const lavin_task lavin_depth_task, lavin_normal_task, lavin_segmentation_task;

@@ -22,3 +22,5 @@ ff -f lavfi -i "testsrc=size=64x48:rate=10" -t 1 -c:v libx264 -pix_fmt yuv420p -
 ff -i "$out/tiny_ref.png" -pix_fmt rgba64be "$out/tiny_rgba64.png"
 ff -i "$out/tiny_ref.png" -pix_fmt ya8 "$out/tiny_ya8.png"
 ff -i "$out/tiny_ref.png" -pix_fmt pal8 "$out/tiny_pal8.png"
+# what ffmpeg writes when a filter leaves no frame to encode: an MP4 with no samples
+ff -i "$out/av.mp4" -vf "trim=start_frame=1000" -c:v libx264 -an "$out/no_frames.mp4"
