@@ -17,6 +17,7 @@ static const struct {
     { "conv", lt_family_conv },
     { "layout", lt_family_layout },
     { "norm", lt_family_norm },
+    { "resample", lt_family_resample },
 };
 
 int main(int argc, char **argv)
