@@ -56,9 +56,10 @@ static float *arrange(const lavin_image *img, const lavin_geometry *g)
 static int resize(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *out)
 {
     lavin_tensor scratch = { 0 };
-    int ret = lavin_tensor_alloc(ctx, &scratch, LAVIN_F32, 1, (int64_t[]){ lavin_resize_aa_scratch_elems(x, out) });
+    int64_t elems = lavin_resize_aa_scratch_elems(x, out);
+    int ret = elems ? lavin_tensor_alloc(ctx, &scratch, LAVIN_F32, 1, &elems) : 0;
     if (ret >= 0)
-        ret = lavin_op_resize_aa(ctx, x, &scratch, out);
+        ret = lavin_op_resize_aa(ctx, x, elems ? &scratch : NULL, out);
     if (ret >= 0)
         ret = lavin_op_pixels_round(ctx, out, out);
     lavin_tensor_free(ctx, &scratch);

@@ -11,5 +11,6 @@ void lt_family_conv(lt *t);
 void lt_family_layout(lt *t);
 void lt_family_norm(lt *t);
 void lt_family_tile(lt *t);
+void lt_family_resample(lt *t);
 
 #endif

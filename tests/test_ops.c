@@ -18,6 +18,7 @@ static const struct {
     { "layout", lt_family_layout },
     { "norm", lt_family_norm },
     { "tile", lt_family_tile },
+    { "resample", lt_family_resample },
 };
 
 int main(int argc, char **argv)
