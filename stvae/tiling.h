@@ -24,7 +24,8 @@ typedef struct lavin_stvae_tiling {
  * dimension; otherwise these are lavin_stvae_encode / _decode. Shapes are
  * checked as those do (the output's frame count is the chunked one, which
  * equals the untiled one for T = 1 + 4k). Device memory: one tile's
- * activations plus two rows of result tiles. */
+ * activations plus two rows of result tiles. lavin_stvae_flops() then
+ * counts the last tile only. */
 int lavin_stvae_encode_tiled(lavin_stvae *vae, const lavin_tensor *video, const lavin_tensor *moments,
                              const lavin_stvae_tiling *t);
 int lavin_stvae_decode_tiled(lavin_stvae *vae, const lavin_tensor *z, const lavin_tensor *video,
