@@ -31,7 +31,27 @@ def _az_range(scene):
     return np.radians(-50.0), np.radians(50.0)
 
 
+def _clear(scene, pos, margin=2.5):
+    """False when the camera would stand in or right next to an object."""
+    for s in scene.surfaces:
+        p = s.params
+        if s.kind == "plane":
+            continue
+        foot = float(np.hypot(p["h"][0], p["h"][2])) if s.kind == "box" else p["r"]
+        if np.hypot(pos[0] - p["c"][0], pos[2] - p["c"][2]) < foot + margin:
+            return False
+    return True
+
+
 def _pose(rng, scene):
+    for _ in range(50):
+        p = _draw_pose(rng, scene)
+        if _clear(scene, _camera(p).pos):
+            return p
+    return p
+
+
+def _draw_pose(rng, scene):
     lo, hi = _az_range(scene)
     return {"az": rng.uniform(lo, hi), "dist": rng.uniform(5.5, 8.5),
             "height": rng.uniform(1.0, 3.5),
