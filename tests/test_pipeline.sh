@@ -16,18 +16,18 @@ mkdir -p "$model"
 cp "$root/tests/fixtures/jdit/tiny.safetensors" "$model/lavin_dit.safetensors"
 cp "$root/tests/fixtures/jdit/tiny.json" "$model/lavin_dit.json"
 cp "$root/tests/fixtures/stvae/tiny4.safetensors" "$model/stvae.safetensors"
-run() { "$lavin" run --model-dir "$model" --size 32x32 --quiet "$@"; }
-video() { "$lavin" video --model-dir "$model" --size 32x32 --quiet "$@"; }
-predict() { "$lavin" predict --model-dir "$model" --size 32x32 --quiet "$@"; }
+run() { "$lavin" run --model-dir "$model" --size 32x32 --steps 5 --quiet "$@"; }
+video() { "$lavin" video --model-dir "$model" --size 32x32 --steps 3 --pairs 1 --quiet "$@"; }
+predict() { "$lavin" predict --model-dir "$model" --size 32x32 --steps 3 --quiet "$@"; }
 png_depth() { od -An -tu1 -j24 -N2 "$1" | tr -s ' ' | sed 's/^ //'; }  # bit depth, colour type
 
 echo "pipeline against the reference:"
-expect 0 "run at the model's size" run --context "$fix/context" --query "$fix/query.png" --pairs 2 --seed 7 \
+expect 0 "run at the model's size" run --context "$fix/context" --query "$fix/query.png" --pairs 2 --seed 7 --steps 20 \
     --task raw --keep-model-size -o "$tmp/model.png"
 check "output matches expected_model.png" "$media" diff "$tmp/model.png" "$fix/expected_model.png" 1 0.02
 "$media" diff "$tmp/model.png" "$fix/expected_model.png" 255 1
 expect 0 "run, resized back to the query's size" run --context "$fix/context" --query "$fix/query.png" \
-    --pairs 2 --seed 7 --task raw -o "$tmp/back.png"
+    --pairs 2 --seed 7 --steps 20 --task raw -o "$tmp/back.png"
 check "output matches expected.png" "$media" diff "$tmp/back.png" "$fix/expected.png" 1 0.02
 "$media" diff "$tmp/back.png" "$fix/expected.png" 255 1
 
@@ -35,7 +35,7 @@ echo "run:"
 for c in run video predict; do
     expect 0 "$c --help" "$lavin" $c --help
 done
-expect 0 "same seed, same output" run --context "$fix/context" --query "$fix/query.png" --pairs 2 --seed 7 \
+expect 0 "same seed, same output" run --context "$fix/context" --query "$fix/query.png" --pairs 2 --seed 7 --steps 20 \
     --task raw -o "$tmp/again.png"
 check "identical" cmp "$tmp/back.png" "$tmp/again.png"
 expect 0 "another seed" run --context "$fix/context" --query "$fix/query.png" --seed 8 --task raw -o "$tmp/s8.png"
@@ -65,17 +65,17 @@ check "edges are 8-bit gray" test "$(png_depth "$tmp/edges.png")" = "8 0"
 echo "video:"
 clip=$root/examples/flythrough.mp4
 expect 0 "per frame" video --context depth --in "$clip" -o "$tmp/depth.mp4"
-want=$("$media" probe "$clip" | cut -d' ' -f1,2,3)
-got=$("$media" probe "$tmp/depth.mp4" | cut -d' ' -f1,2,3)
-check "frame count, size and rate kept ($got)" test "$want" = "$got"
+ref=$("$media" probe "$clip" | cut -d' ' -f1,2,3)
+shape=$("$media" probe "$tmp/depth.mp4" | cut -d' ' -f1,2,3)
+check "frame count, size and rate kept ($shape)" test "$ref" = "$shape"
 expect 0 "clip mode" video --context depth-clip --clip --clip-frames 5 --in "$clip" -o "$tmp/clip.mp4"
-got=$("$media" probe "$tmp/clip.mp4" | cut -d' ' -f1,2,3)
-check "clip mode keeps frames, size and rate ($got)" test "$want" = "$got"
+shape=$("$media" probe "$tmp/clip.mp4" | cut -d' ' -f1,2,3)
+check "clip mode keeps frames, size and rate ($shape)" test "$ref" = "$shape"
 expect 2 "clip frames not 1 + 4k" video --context depth-clip --clip --clip-frames 4 --in "$clip" -o "$tmp/c4.mp4"
 no_file "$tmp/c4.mp4"
 
 echo "predict:"
-frames=$(echo "$want" | cut -d' ' -f1)
+frames=$(echo "$ref" | cut -d' ' -f1)
 expect 0 "4 frames after the clip" predict --in "$clip" --frames 4 --context-frames 5 -o "$tmp/next.mp4"
 check "input + 4 frames" test "$("$media" probe "$tmp/next.mp4" | cut -d' ' -f1)" = "$((frames + 4))"
 expect 0 "--only-new" predict --in "$clip" --frames 3 --context-frames 5 --only-new -o "$tmp/new.mp4"
