@@ -72,6 +72,8 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
         return !strcmp(v, "all") ? (o->pairs = 0) : parse_int(v, 1, LAVIN_MAX_PAIRS, &o->pairs);
     if (!strcmp(a, "--steps"))
         return parse_int(v, 2, 1000, &o->steps);
+    if (!strcmp(a, "--batch"))
+        return parse_int(v, 1, LAVIN_SAMPLE_MAX_BATCH, &o->batch);
     if (!strcmp(a, "--frames"))
         return parse_int(v, 1, 100000, &o->frames);
     if (!strcmp(a, "--context-frames"))

@@ -29,6 +29,7 @@ typedef struct infer_opts {
     lavin_stvae_tiling tiling;
     int weights_dtype, allow_missing;
     int quiet, verbose;
+    int batch;                             /* 0: as many as memory allows */
     int clip, clip_frames;                 /* lavin video --clip */
     int frames, context_frames, only_new;  /* lavin predict */
 } infer_opts;
@@ -63,6 +64,11 @@ int infer_model_files(const infer_opts *o, char *dit, char *vae, size_t size, ch
 
 /* Up to max frames (0: all) of a video, from frame first on. */
 int infer_read_clip(const char *path, int first, int max, lavin_clip *clip, char *err, size_t err_size);
+
+/* The size of the next batch of single-frame queries, after one of
+ * `last`: as many items as half the free device memory holds at the
+ * J-DiT workspace one item took, at most --batch (else 8). */
+int infer_batch_size(const infer_session *s, const infer_opts *o, int last);
 
 /* Process exit status for an error code: 2 for bad input, 1 otherwise. */
 int infer_exit_code(int err);

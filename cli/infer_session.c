@@ -9,6 +9,7 @@
 
 #define DEFAULT_PAIRS 4
 #define DEFAULT_SIZE 512
+#define DEFAULT_BATCH 8
 
 /* The task a context implies: --task, else the context's (folder) name,
  * without a "-clip" suffix; "raw" when that names no task. */
@@ -169,4 +170,14 @@ void infer_close(infer_session *s)
 {
     lavin_incontext_destroy(&s->ic);
     lavin_models_close(&s->models);
+}
+
+int infer_batch_size(const infer_session *s, const infer_opts *o, int last)
+{
+    if (o->batch)
+        return o->batch;
+    uint64_t per = lavin_incontext_workspace(s->ic) / (uint64_t)(last > 0 ? last : 1);
+    uint64_t more = per ? lavin_memory_available(s->models.ctx) / 2 / per : 0;
+    uint64_t b = (uint64_t)last + more;
+    return b < DEFAULT_BATCH ? (int)b : DEFAULT_BATCH;
 }

@@ -21,7 +21,8 @@ static void usage(FILE *f)
             "         --dit FILE --vae FILE  the two files anywhere; --dit-config/--vae-config JSON\n"
             "         --weights-dtype f32|f16|bf16, --allow-missing, --device INDEX|NAME\n"
             "sampling: --size WxH (the model's own size by default), --pairs N|all (4), --steps N (20),\n"
-            "         --cfg S (1.5), --seed N (0)\n"
+            "         --cfg S (1.5), --seed N (0), --batch N (queries sampled together; default: as many\n"
+            "         as half the free device memory holds, at most 8)\n"
             "pictures: --fit stretch|pad|crop (stretch, as the reference), --keep-model-size,\n"
             "         --vae-tile auto|off|N[xT], --task NAME (default: from the context's name)\n"
             "output:  --quiet, --verbose\n\ntasks:\n");
@@ -49,28 +50,43 @@ static int prepare_out(const infer_opts *o, char *err, size_t n)
     return 0;
 }
 
-static int run_queries(const infer_opts *o, infer_session *s, const lavin_image *queries, char *err, size_t n)
+static int write_one(const infer_opts *o, infer_session *s, int i, const lavin_image *img, char *err, size_t n)
 {
-    char label[64], path[4096];
-    for (int i = 0; i < o->nqueries; i++) {
-        lavin_clip q = { (lavin_image *)&queries[i], 1 }, out = { 0 };
-        snprintf(label, sizeof(label), "query %d/%d", i + 1, o->nqueries);
+    char path[4096];
+    if (out_path(o, i, path, sizeof(path)) < 0)
+        return lavin_err_buf(err, n, LAVIN_EINVAL, "%s: output path too long", o->out);
+    LAVIN_TRY(s->task->write(img, &s->palette, path, err, n));
+    if (!o->quiet)
+        printf("%s\n", path);
+    return 0;
+}
+
+/* Queries in batches: one alone first, then as many as memory allows. */
+static int run_queries(const infer_opts *o, infer_session *s, lavin_image *queries, char *err, size_t n)
+{
+    char label[64];
+    lavin_clip q[LAVIN_SAMPLE_MAX_BATCH], out[LAVIN_SAMPLE_MAX_BATCH];
+    int ret = 0;
+    for (int i = 0, batch = o->batch ? o->batch : 1, got; ret >= 0 && i < o->nqueries; i += got, batch = infer_batch_size(s, o, got)) {
+        got = o->nqueries - i < batch ? o->nqueries - i : batch;
+        for (int b = 0; b < got; b++)
+            q[b] = (lavin_clip){ &queries[i + b], 1 };
+        if (got > 1)
+            snprintf(label, sizeof(label), "queries %d-%d of %d", i + 1, i + got, o->nqueries);
+        else
+            snprintf(label, sizeof(label), "query %d of %d", i + 1, o->nqueries);
         lavin_progress_begin(&s->progress, label);
-        int ret = lavin_incontext_run(s->ic, &q, &out);
+        ret = lavin_incontext_run(s->ic, q, got, out);
         lavin_progress_done(&s->progress);
         if (ret < 0)
             return lavin_err_buf(err, n, ret, "%s: %s", o->queries[i], lavin_context_error(s->models.ctx));
-        if (out_path(o, i, path, sizeof(path)) < 0)
-            ret = lavin_err_buf(err, n, LAVIN_EINVAL, "%s: output path too long", o->out);
-        if (ret >= 0)
-            ret = s->task->write(&out.frames[0], &s->palette, path, err, n);
-        lavin_clip_free(&out);
-        if (ret < 0)
-            return ret;
-        if (!o->quiet)
-            printf("%s\n", path);
+        for (int b = 0; b < got; b++) {
+            if (ret >= 0)
+                ret = write_one(o, s, i + b, &out[b].frames[0], err, n);
+            lavin_clip_free(&out[b]);
+        }
     }
-    return 0;
+    return ret;
 }
 
 int lavin_cmd_run(int argc, char **argv)

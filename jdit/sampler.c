@@ -49,8 +49,10 @@ int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *
     int n = p->grid_points ? p->grid_points : 20;
     if (lavin_time_grid(n, grid) < 0)
         return lavin_err(ctx, LAVIN_EINVAL, "steps: %d time points is outside 2..%d", n, LAVIN_GRID_MAX);
-    if (x->ndim != 5 || x->ne[0] != 1)
-        return lavin_err(ctx, LAVIN_EINVAL, "sample: x must be [1, C, T, H, W]");
+    if (x->ndim != 5 || x->ne[0] < 1 || x->ne[0] > LAVIN_SAMPLE_MAX_BATCH)
+        return lavin_err(ctx, LAVIN_EINVAL, "sample: x must be [B, C, T, H, W] with B in 1..%d",
+                         LAVIN_SAMPLE_MAX_BATCH);
+    float t[LAVIN_SAMPLE_MAX_BATCH];
     lavin_tensor v, made_null = { 0 };
     int ret = lavin_tensor_alloc(ctx, &v, LAVIN_F32, 5, x->ne);
     if (ret < 0)
@@ -61,9 +63,11 @@ int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *
         cond_null = &made_null;
     }
     for (int k = 0; k + 1 < n && ret >= 0; k++) {
-        float t = grid[k], dt = grid[k + 1] - grid[k];
-        ret = guided ? lavin_jdit_forward_cfg(m, x, &t, cond, cond_null, p->cfg, &v)
-                     : lavin_jdit_forward(m, x, &t, cond, &v);
+        float dt = grid[k + 1] - grid[k];
+        for (int64_t b = 0; b < x->ne[0]; b++)
+            t[b] = grid[k];
+        ret = guided ? lavin_jdit_forward_cfg(m, x, t, cond, cond_null, p->cfg, &v)
+                     : lavin_jdit_forward(m, x, t, cond, &v);
         if (ret >= 0)
             ret = lavin_op_axpby(ctx, 1.0f, x, dt, &v, x);
         if (ret >= 0 && p->progress) {

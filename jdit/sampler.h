@@ -6,6 +6,7 @@
 #include "jdit.h"
 
 #define LAVIN_GRID_MAX 1001
+#define LAVIN_SAMPLE_MAX_BATCH 64
 
 /* The time grid of n points: the reference's own for 20, 30 and 40,
  * uniform over [0, 1] otherwise. n - 1 model evaluations walk it. */
@@ -25,7 +26,8 @@ typedef struct lavin_sample_params {
  * frames, zeros then cond's last frame. */
 int lavin_jdit_null_condition(lavin_context *ctx, const lavin_tensor *cond, lavin_tensor *out);
 
-/* x starts as noise [1, C, Tx, H, W] and ends as the sample, in place.
+/* x starts as noise [B, C, Tx, H, W] and ends as the sample, in place;
+ * cond is [B, C, Tc, H, W], batch items independent of each other.
  * cond_null NULL builds the reference's [zeros, last cond frame]. */
 int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *cond,
                       const lavin_tensor *cond_null, const lavin_sample_params *p);

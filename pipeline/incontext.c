@@ -127,21 +127,37 @@ int lavin_incontext_set_pairs(lavin_incontext *ic, const lavin_clip *inputs, con
     return ret;
 }
 
-/* cond = [pairs, zq]; x <- sample of frames latent frames from the seed. */
-static int sample(lavin_incontext *ic, const lavin_tensor *zq, int64_t frames, lavin_tensor *x)
+/* Item b of a batched [B, ...] tensor, as a [1, ...] view. */
+static int item(lavin_context *ctx, const lavin_tensor *t, int64_t b, lavin_tensor *view)
+{
+    int64_t ne[5] = { 1, t->ne[1], t->ne[2], t->ne[3], t->ne[4] };
+    return lavin_tensor_view(ctx, t, b * ne[1] * ne[2] * ne[3] * ne[4], 5, ne, view);
+}
+
+/* cond item b = [pairs, zq[b]]; x item b <- sample of `frames` latent frames,
+ * every item from the same seed's noise. */
+static int sample(lavin_incontext *ic, const lavin_tensor *zq, int n, int64_t frames, lavin_tensor *x)
 {
     lavin_context *ctx = ic->ctx;
-    lavin_tensor cond = { 0 };
-    int64_t at = 0, P = ic->items ? ic->pairs.ne[2] : 0;
-    int ret = latent_shape(ic, P + zq->ne[2], zq->ne[1], &cond);
-    if (ret >= 0 && P)
-        ret = append(ctx, &ic->pairs, &cond, &at);
+    lavin_tensor cond = { 0 }, cv, xv;
+    int64_t P = ic->items ? ic->pairs.ne[2] : 0, C = zq[0].ne[1];
+    int s = lavin_stvae_scale(ic->m->vae);
+    int64_t h = ic->p.height / s, w = ic->p.width / s;
+    int ret = lavin_tensor_alloc(ctx, &cond, LAVIN_F32, 5, (int64_t[]){ n, C, P + zq[0].ne[2], h, w });
     if (ret >= 0)
-        ret = append(ctx, zq, &cond, &at);
-    if (ret >= 0)
-        ret = latent_shape(ic, frames, zq->ne[1], x);
-    if (ret >= 0)
-        ret = lavin_gaussian_tensor(ctx, ic->p.seed, x);
+        ret = lavin_tensor_alloc(ctx, x, LAVIN_F32, 5, (int64_t[]){ n, C, frames, h, w });
+    for (int b = 0; ret >= 0 && b < n; b++) {
+        int64_t at = 0;
+        ret = item(ctx, &cond, b, &cv);
+        if (ret >= 0 && P)
+            ret = append(ctx, &ic->pairs, &cv, &at);
+        if (ret >= 0)
+            ret = append(ctx, &zq[b], &cv, &at);
+        if (ret >= 0)
+            ret = item(ctx, x, b, &xv);
+        if (ret >= 0)
+            ret = lavin_gaussian_tensor(ctx, ic->p.seed, &xv);
+    }
     lavin_sample_params sp = { ic->p.grid_points, ic->p.cfg, ic->p.progress, ic->p.user };
     if (ret >= 0)
         ret = lavin_jdit_sample(ic->m->jdit, x, &cond, NULL, &sp);
@@ -182,24 +198,37 @@ static int check_clip(lavin_incontext *ic, const lavin_clip *c, const char *what
     return 0;
 }
 
-int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *query, lavin_clip *out)
+int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *queries, int n, lavin_clip *out)
 {
-    memset(out, 0, sizeof(*out));
-    LAVIN_TRY(check_clip(ic, query, "the query"));
-    lavin_tensor zq = { 0 }, x = { 0 }, video = { 0 };
-    int ret = encode_clip(ic, query, ic->items, &zq);
+    memset(out, 0, (size_t)(n > 0 ? n : 0) * sizeof(*out));
+    if (n < 1 || n > LAVIN_SAMPLE_MAX_BATCH)
+        return lavin_err(ic->ctx, LAVIN_EINVAL, "a batch holds 1 to %d queries (got %d)", LAVIN_SAMPLE_MAX_BATCH, n);
+    for (int b = 0; b < n; b++) {
+        LAVIN_TRY(check_clip(ic, &queries[b], "the query"));
+        if (queries[b].n != queries[0].n)
+            return lavin_err(ic->ctx, LAVIN_EINVAL, "the queries of a batch must have the same frame count");
+    }
+    lavin_tensor zq[LAVIN_SAMPLE_MAX_BATCH], x = { 0 }, xv, video = { 0 };
+    memset(zq, 0, sizeof(zq));
+    int ret = 0;
+    for (int b = 0; ret >= 0 && b < n; b++)
+        ret = encode_clip(ic, &queries[b], ic->items, &zq[b]);
     if (ret >= 0)
-        ret = sample(ic, &zq, zq.ne[2], &x);
-    lavin_tensor_free(ic->ctx, &zq);
-    if (ret >= 0)
-        ret = decode(ic, &x, &video);
+        ret = sample(ic, zq, n, zq[0].ne[2], &x);
+    for (int b = 0; b < n; b++)
+        lavin_tensor_free(ic->ctx, &zq[b]);
+    for (int b = 0; ret >= 0 && b < n; b++) {
+        ret = item(ic->ctx, &x, b, &xv);
+        if (ret >= 0)
+            ret = decode(ic, &xv, &video);
+        int frames = ret >= 0 && video.ne[2] < queries[b].n ? (int)video.ne[2] : queries[b].n;
+        if (ret >= 0)
+            ret = collect(ic, &video, 0, frames, &queries[b].frames[0], &out[b]);
+        lavin_tensor_free(ic->ctx, &video);
+    }
     lavin_tensor_free(ic->ctx, &x);
-    int n = ret >= 0 && video.ne[2] < query->n ? (int)video.ne[2] : query->n;
-    if (ret >= 0)
-        ret = collect(ic, &video, 0, n, &query->frames[0], out);
-    lavin_tensor_free(ic->ctx, &video);
-    if (ret < 0)
-        lavin_clip_free(out);
+    for (int b = 0; ret < 0 && b < n; b++)
+        lavin_clip_free(&out[b]);
     return ret;
 }
 
@@ -217,7 +246,7 @@ int lavin_incontext_predict(lavin_incontext *ic, const lavin_clip *past, int fra
                            lavin_stvae_decoded_frames(ic->m->vae, zp.ne[2]) < frames)
         Tx++;
     if (ret >= 0)
-        ret = sample(ic, &zp, Tx, &x);
+        ret = sample(ic, &zp, 1, Tx, &x);
     if (ret >= 0)
         ret = latent_shape(ic, zp.ne[2] + x.ne[2], zp.ne[1], &all);
     if (ret >= 0)
@@ -237,4 +266,9 @@ int lavin_incontext_predict(lavin_incontext *ic, const lavin_clip *past, int fra
     if (ret < 0)
         lavin_clip_free(out);
     return ret;
+}
+
+uint64_t lavin_incontext_workspace(const lavin_incontext *ic)
+{
+    return lavin_jdit_workspace_bytes(ic->m->jdit);
 }

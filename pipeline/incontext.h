@@ -39,9 +39,15 @@ void lavin_incontext_destroy(lavin_incontext **ic);
  * count) into the condition. Pairs keep their order. */
 int lavin_incontext_set_pairs(lavin_incontext *ic, const lavin_clip *inputs, const lavin_clip *targets, int n);
 
-/* The query's target: out gets as many frames as the query, each at the
- * query frame's size (or the model's). */
-int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *query, lavin_clip *out);
+/* The targets of n queries of one frame count, sampled as one batch (every
+ * item from the same noise, so a query's result does not depend on its
+ * batch): out[i] gets as many frames as queries[i], each at the query
+ * frame's size (or the model's). */
+int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *queries, int n, lavin_clip *out);
+
+/* The J-DiT's activation workspace, in bytes, for the largest batch run so
+ * far: what a caller sizes its next batch by. */
+uint64_t lavin_incontext_workspace(const lavin_incontext *ic);
 
 /* Future frames: the clip conditions the J-DiT (after the pairs, if any),
  * which samples as many latent frames as `frames` needs (4 new frames each

@@ -42,8 +42,11 @@ expect 0 "another seed" run --context "$fix/context" --query "$fix/query.png" --
 check "differs" sh -c "! cmp -s '$tmp/back.png' '$tmp/s8.png'"
 expect 0 "--pairs all" run --context "$fix/context" --query "$fix/query.png" --pairs all --task raw -o "$tmp/all.png"
 expect 0 "two queries into a folder" run --context "$fix/context" --query "$fix/query.png" \
-    --query "$fix/context/alpha_input.png" -o "$tmp/many"
+    --query "$fix/context/alpha_input.png" --batch 2 -o "$tmp/many"
 check "one file per query" test -s "$tmp/many/query.png" -a -s "$tmp/many/alpha_input.png"
+expect 0 "the same queries one at a time" run --context "$fix/context" --query "$fix/query.png" \
+    --query "$fix/context/alpha_input.png" --batch 1 -o "$tmp/single"
+check "a batch gives what single queries give" cmp "$tmp/many/alpha_input.png" "$tmp/single/alpha_input.png"
 for fit in pad crop; do
     expect 0 "--fit $fit" run --context "$fix/context" --query "$fix/query.png" --fit $fit -o "$tmp/$fit.png"
 done
