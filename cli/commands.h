@@ -14,5 +14,6 @@ int lavin_cmd_convert(int argc, char **argv);
 int lavin_cmd_run(int argc, char **argv);
 int lavin_cmd_video(int argc, char **argv);
 int lavin_cmd_predict(int argc, char **argv);
+int lavin_cmd_eval(int argc, char **argv);
 
 #endif

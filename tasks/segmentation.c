@@ -63,7 +63,7 @@ int lavin_palette_from_targets(const lavin_image *targets, int n, lavin_palette 
     return 0;
 }
 
-static int nearest(const lavin_palette *pal, const uint8_t *p)
+int lavin_palette_nearest(const lavin_palette *pal, const uint8_t *p)
 {
     int best = 0;
     long best_d = -1;
@@ -86,7 +86,7 @@ static int labels(const lavin_image *rgb, const lavin_palette *pal, lavin_image 
                              "(each class must be painted in one exact colour)");
     LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 1, 8, err, n));
     for (size_t i = 0; i < (size_t)rgb->width * (size_t)rgb->height; i++)
-        ((uint8_t *)out->data)[i] = (uint8_t)nearest(pal, (const uint8_t *)rgb->data + 3 * i);
+        ((uint8_t *)out->data)[i] = (uint8_t)lavin_palette_nearest(pal, (const uint8_t *)rgb->data + 3 * i);
     return 0;
 }
 

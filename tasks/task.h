@@ -44,6 +44,10 @@ const lavin_task *const *lavin_task_list(void);
  * first, at most LAVIN_PALETTE_MAX. */
 int lavin_palette_from_targets(const lavin_image *targets, int n, lavin_palette *pal, char *err, size_t err_size);
 
+/* Index of the colour of pal nearest to rgb (squared RGB distance; the
+ * first of equals). */
+int lavin_palette_nearest(const lavin_palette *pal, const uint8_t *rgb);
+
 /* "dir/out.png" -> "dir/out.preview.png" (suffix inserted before the
  * extension, or appended when there is none). */
 int lavin_task_sibling(const char *path, const char *suffix, char *out, size_t out_size);

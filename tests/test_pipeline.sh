@@ -89,6 +89,19 @@ audio=$root/tests/data/media/av.mp4
 expect 0 "per-frame video keeps the audio" video --context depth --in "$audio" -o "$tmp/av.mp4"
 check "audio kept" sh -c "'$media' probe '$tmp/av.mp4' | grep -q audio"
 
+echo "eval:"
+truth=$root/examples/truth
+expect 0 "eval the truth against itself" "$lavin" eval --task normal --truth "$truth/scene_normal.png" \
+    --pred "$truth/scene_normal.png"
+check "0 degrees" grep -q "^degrees 0.000000" "$tmp/out"
+expect 0 "eval a baseline" "$lavin" eval --task segmentation --truth "$truth/scene_segmentation.png" --baseline \
+    --context segmentation
+check "an mIoU below 1" sh -c "grep -q '^miou 0\.' '$tmp/out'"
+expect 2 "eval depth against a picture" "$lavin" eval --task depth --truth "$truth/scene_depth.png" --baseline
+one_line_naming scene_depth.png
+expect 2 "eval sizes that differ" "$lavin" eval --task edges --truth "$truth/scene_edges.png" --pred "$tmp/back.png"
+one_line_naming back.png
+
 echo "bad input:"
 expect 2 "missing context folder" run --context "$tmp/nope/" --query "$fix/query.png" -o "$tmp/x.png"
 one_line_naming nope

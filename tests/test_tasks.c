@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "frames.h"
+#include "metrics.h"
 #include "pairs.h"
 #include "task.h"
 
@@ -185,8 +186,63 @@ static void test_pairs(void)
                                          strstr(err, "no-such-task"));
 }
 
+static void test_metrics(void)
+{
+    enum { W = 24, H = 16 };
+    char err[256];
+    lavin_image a = { 0 }, b = { 0 };
+    float depth[W * H];
+    lavin_image_alloc(&a, W, H, 3, 8, err, sizeof(err));
+    lavin_image_alloc(&b, W, H, 3, 8, err, sizeof(err));
+    uint8_t *pa = a.data, *pb = b.data;
+
+    /* Depth: a prediction that is any scale and shift of the true inverse
+     * depth scores (almost) 0; a flat one does not. The top rows are sky. */
+    for (int i = 0; i < W * H; i++) {
+        depth[i] = i < 2 * W ? INFINITY : 2.0f + (float)(i % W) * 0.25f + (float)(i / W) * 0.1f;
+        memset(pa + 3 * i, i < 2 * W ? 0 : (int)(40 + 400.0 / depth[i]), 3);
+        memset(pb + 3 * i, 128, 3);
+    }
+    double good = lavin_metric_depth_absrel(&a, depth), flat = lavin_metric_depth_absrel(&b, depth);
+    check("depth AbsRel of an aligned prediction is small", good < 0.01);
+    check("depth AbsRel of a flat prediction is not", flat > 0.1 && flat < 1);
+
+    /* Normals: sky pixels are skipped; facing +z vs facing +x is 90 degrees. */
+    for (int i = 0; i < W * H; i++) {
+        const uint8_t sky[3] = { 128, 128, 255 }, front[3] = { 128, 128, 255 }, side[3] = { 255, 128, 128 };
+        memcpy(pb + 3 * i, i < W ? sky : side, 3);
+        memcpy(pa + 3 * i, i < W ? side : front, 3);
+    }
+    check("normals 90 degrees apart", fabs(lavin_metric_normal_degrees(&a, &b) - 90.0) < 0.5);
+    check("normals agree with themselves", lavin_metric_normal_degrees(&b, &b) < 1e-6);
+
+    /* Segmentation: two classes; the prediction gets the left half of class 1 wrong. */
+    lavin_palette pal = { 2, { { 255, 0, 0 }, { 0, 0, 255 } } };
+    for (int i = 0; i < W * H; i++) {
+        int x = i % W, cls = x >= W / 2;
+        memcpy(pb + 3 * i, pal.rgb[cls], 3);
+        memcpy(pa + 3 * i, pal.rgb[x >= W / 4], 3);
+    }
+    /* class 0: inter W/4, union W/2; class 1: inter W/2, union 3W/4. */
+    check("mIoU", fabs(lavin_metric_miou(&a, &b, &pal) - (0.5 + 2.0 / 3.0) / 2) < 1e-9);
+    check("mIoU of the truth is 1", lavin_metric_miou(&b, &b, &pal) == 1.0);
+
+    /* Edges: a vertical line, predicted one pixel off. */
+    for (int i = 0; i < W * H; i++) {
+        memset(pb + 3 * i, i % W == 10 ? 255 : 0, 3);
+        memset(pa + 3 * i, i % W == 11 ? 255 : 0, 3);
+    }
+    check("edge F1 within tolerance", lavin_metric_edge_f1(&a, &b, 2) == 1.0);
+    check("edge F1 without tolerance", lavin_metric_edge_f1(&a, &b, 0) == 0.0);
+    memset(pa, 0, (size_t)W * H * 3);
+    check("no predicted edges scores 0", lavin_metric_edge_f1(&a, &b, 2) == 0.0);
+    lavin_image_free(&a);
+    lavin_image_free(&b);
+}
+
 int main(void)
 {
+    test_metrics();
     test_sibling();
     test_geometry();
     test_palette();
