@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Scores a model on held-out procedural scenes with lavin itself: for each
+task (depth, normal, segmentation, edges), `lavin run` answers every scene
+with the task's bundled context, `lavin eval` scores the answers, the
+trivial baseline and the answers given with another task's context (which
+shows that the context decides the task). Prints a Markdown table.
+
+    /usr/bin/python3 tools/evaluate.py --model-dir models/lavin-tiny [--count 50]
+        [--size 128] [--pairs 2] [--steps 20] [--lavin build/cli/lavin]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from tools.render.make_eval import main as make_eval  # noqa: E402
+
+TASKS = ["depth", "normal", "segmentation", "edges"]
+# The context each task is also answered with, to show the context decides.
+OTHER = {"depth": "normal", "normal": "depth", "segmentation": "edges", "edges": "segmentation"}
+LOWER_IS_BETTER = {"depth": True, "normal": True, "segmentation": False, "edges": False}
+
+
+def lavin(args, exe):
+    return subprocess.run([exe] + args, check=True, capture_output=True, text=True).stdout
+
+
+def answer(exe, opts, context, queries, out):
+    os.makedirs(out, exist_ok=True)
+    args = ["run", "--model-dir", opts.model_dir, "--context", context, "--task", "raw", "--pairs", str(opts.pairs),
+            "--steps", str(opts.steps), "--size", f"{opts.size}x{opts.size}", "--seed", "0", "--quiet", "-o", out]
+    for q in queries:
+        args += ["--query", q]
+    lavin(args, exe)
+
+
+def score(exe, task, truth, pred=None):
+    args = ["eval", "--task", task, "--truth", truth]
+    args += ["--pred", pred] if pred else ["--baseline"]
+    if task == "segmentation":
+        args += ["--context", "segmentation"]
+    return float(lavin(args, exe).split()[1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--lavin", default=os.path.join(ROOT, "build/cli/lavin"))
+    ap.add_argument("--count", type=int, default=50)
+    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--pairs", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=20)
+    opts = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        scenes = os.path.join(tmp, "scenes")
+        sys.argv = ["make_eval", scenes, "--count", str(opts.count), "--size", str(opts.size)]
+        make_eval()
+        names = [f"eval{i:02d}" for i in range(opts.count)]
+        queries = [os.path.join(scenes, n + ".png") for n in names]
+        rows = []
+        for task in TASKS:
+            own, other = os.path.join(tmp, task, "own"), os.path.join(tmp, task, "other")
+            answer(opts.lavin, opts, task, queries, own)
+            answer(opts.lavin, opts, OTHER[task], queries, other)
+            truth = [os.path.join(scenes, f"{n}_{task}" + (".safetensors" if task == "depth" else ".png"))
+                     for n in names]
+            mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+            model = mean([score(opts.lavin, task, t, os.path.join(own, n + ".png")) for t, n in zip(truth, names)])
+            wrong = mean([score(opts.lavin, task, t, os.path.join(other, n + ".png")) for t, n in zip(truth, names)])
+            base = mean([score(opts.lavin, task, t) for t in truth])
+            rows.append((task, model, base, wrong))
+    metric = {"depth": "AbsRel", "normal": "mean angle (deg)", "segmentation": "mIoU", "edges": "F1 (2 px)"}
+    print(f"{opts.count} held-out scenes at {opts.size}x{opts.size}, {opts.pairs} pairs, {opts.steps} points\n")
+    print("| task | metric | lavin | trivial baseline | with another task's context |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for task, model, base, wrong in rows:
+        arrow = "lower is better" if LOWER_IS_BETTER[task] else "higher is better"
+        print(f"| {task} | {metric[task]} ({arrow}) | {model:.3f} | {base:.3f} | {wrong:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
