@@ -6,7 +6,12 @@ trivial baseline and the answers given with another task's context (which
 shows that the context decides the task). Prints a Markdown table.
 
     /usr/bin/python3 tools/evaluate.py --model-dir models/lavin-tiny [--count 50]
-        [--size 128] [--pairs 2] [--steps 20] [--lavin build/cli/lavin]
+        [--size 128] [--pairs 2] [--steps 20] [--lavin build/cli/lavin] [--engine lavin|torch]
+
+--engine torch answers with lavin's PyTorch reference of the pipeline
+(tools/reference/pipeline_reference.py, batched, with the same pairs, seeds
+and noise; tools/train/parity.py checks lavin against it), which is much
+faster than lavapipe on a CPU; scoring is `lavin eval` either way.
 """
 import argparse
 import os
@@ -37,6 +42,38 @@ def answer(exe, opts, context, queries, out):
     lavin(args, exe)
 
 
+def answer_torch(opts, context, queries, out):
+    """The answers `lavin run --pairs P --seed 0` gives to queries at the
+    model's size, from the PyTorch reference."""
+    import json
+
+    import torch
+    from PIL import Image
+    sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
+    import jdit_reference as jref
+    import pipeline_reference as pref
+    from tools.train import stvae_image
+
+    torch.set_grad_enabled(False)
+    jw, jmeta = pref.read_safetensors(os.path.join(opts.model_dir, "lavin_dit.safetensors"))
+    vw, vmeta = pref.read_safetensors(os.path.join(opts.model_dir, "stvae.safetensors"))
+    jcfg, vcfg = json.loads(jmeta["lavin.config"]), json.loads(vmeta["lavin.config"])
+    jcfg["patch_size"] = jcfg["patch_size"][0]
+    folder = os.path.join(ROOT, "contexts", context)
+    names = sorted(f[:-len("_input.png")] for f in os.listdir(folder) if f.endswith("_input.png"))
+    chosen = [names[i] for i in pref.choose_pairs(len(names), opts.pairs, 0)]
+    pairs = [tuple(pref.load_rgb(os.path.join(folder, f"{n}_{k}.png")) for k in ("input", "target")) for n in chosen]
+    vae = (lambda w, c, x: stvae_image.encode(w, c, x[:, :, 0])[:, :, None],
+           lambda w, c, z: stvae_image.decode(w, c, z[:, :, 0])[:, :, None])
+    os.makedirs(out, exist_ok=True)
+    for i in range(0, len(queries), 10):
+        part = queries[i:i + 10]
+        imgs = pref.run_batch(jw, jcfg, vw, vcfg, pairs, [pref.load_rgb(q) for q in part], (opts.size, opts.size),
+                              0, jref.GRID_20, 1.5, vae)
+        for q, img in zip(part, imgs):
+            Image.fromarray(img.permute(1, 2, 0).numpy()).save(os.path.join(out, os.path.basename(q)))
+
+
 def score(exe, task, truth, pred=None):
     args = ["eval", "--task", task, "--truth", truth]
     args += ["--pred", pred] if pred else ["--baseline"]
@@ -53,7 +90,11 @@ def main():
     ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--pairs", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--engine", choices=("lavin", "torch"), default="lavin")
     opts = ap.parse_args()
+    if opts.engine == "torch" and opts.steps != 20:
+        ap.error("--engine torch runs the reference's 20-point grid only")
+    run = answer if opts.engine == "lavin" else lambda exe, o, c, q, out: answer_torch(o, c, q, out)
     with tempfile.TemporaryDirectory() as tmp:
         scenes = os.path.join(tmp, "scenes")
         sys.argv = ["make_eval", scenes, "--count", str(opts.count), "--size", str(opts.size)]
@@ -63,8 +104,8 @@ def main():
         rows = []
         for task in TASKS:
             own, other = os.path.join(tmp, task, "own"), os.path.join(tmp, task, "other")
-            answer(opts.lavin, opts, task, queries, own)
-            answer(opts.lavin, opts, OTHER[task], queries, other)
+            run(opts.lavin, opts, task, queries, own)
+            run(opts.lavin, opts, OTHER[task], queries, other)
             truth = [os.path.join(scenes, f"{n}_{task}" + (".safetensors" if task == "depth" else ".png"))
                      for n in names]
             mean = lambda xs: sum(xs) / len(xs)  # noqa: E731

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's two quick-start commands:
-#   tools/quickstart.sh run    install what is missing, build, run the main job
+#   tools/quickstart.sh run    install what is missing, build, and run lavin-tiny on the
+#                              bundled examples: depth of a picture and of a video
 #   tools/quickstart.sh test   install what is missing, build, run every test
 # Works on a fresh Debian 12 machine as root or through sudo.
 set -euo pipefail
@@ -34,8 +35,11 @@ fi
 ninja -C build
 
 if [ "$mode" = run ]; then
-    build/cli/lavin devices
-    exec build/cli/lavin bench ops
+    build/cli/lavin run --context depth --pairs 2 --query examples/scene.png -o examples/scene.depth.png
+    build/cli/lavin video --context depth --pairs 2 --in examples/flythrough.mp4 -o examples/flythrough.depth.mp4
+    echo "lavin-tiny wrote examples/scene.depth.png (16-bit depth), examples/scene.depth.preview.png"
+    echo "and examples/flythrough.depth.mp4, from the depth pairs in contexts/depth"
+    exit 0
 fi
 
 meson test -C build --num-processes 1 --verbose

@@ -131,7 +131,17 @@ def linear(w, x, name, bias=True):
     return F.linear(x, w[name + ".weight"], w.get(name + ".bias") if bias else None)
 
 
-def forward(w, cfg, x, t, cond):
+def attention_bhld(q, k, v, g):
+    """attention() with heads ahead of tokens for batched matrix products:
+    the same values to float rounding, several times faster on the CPU."""
+    q, k, v = (a.transpose(1, 2) for a in (q, k, v))
+    k = k.repeat_interleave(g, dim=1)
+    v = v.repeat_interleave(g, dim=1)
+    s = torch.matmul(q * (1.0 / math.sqrt(q.shape[-1])), k.transpose(-1, -2))
+    return torch.matmul(s.softmax(-1), v).transpose(1, 2)
+
+
+def forward(w, cfg, x, t, cond, attn=attention):
     """v(x, t, cond): x [B, C, Tx, H, W], t [B], cond [B, C, Tc, H, W]."""
     D, p, C = cfg["hidden_size"], cfg["patch_size"], cfg["in_channels"]
     H, g = cfg["num_heads"], cfg["kv_group"]
@@ -162,7 +172,7 @@ def forward(w, cfg, x, t, cond):
             vs.append(v.reshape(B, -1, H // g, hd))
         q = rope3d(torch.cat(qs, 1), Tc + Tx, h, wd)
         k = rope3d(torch.cat(ks, 1), Tc + Tx, h, wd)
-        o = attention(q, k, torch.cat(vs, 1), g).reshape(B, -1, H * hd)
+        o = attn(q, k, torch.cat(vs, 1), g).reshape(B, -1, H * hd)
         oc = linear(w, o[:, :Lc], b + "joint_attn.cond_proj", False)
         ox = linear(w, o[:, Lc:], b + "joint_attn.x_proj", False)
         c = c + mc[:, 1].tanh() * rms(oc)

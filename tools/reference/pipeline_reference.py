@@ -109,3 +109,31 @@ def run(jw, jcfg, vw, vcfg, pairs, query, size, seed, steps_grid, cfg_scale):
     dec = vref.decode(vw, vcfg, x / SCALE + SHIFT)
     img = (torch.clamp(dec / 2 + 0.5, 0, 1) * 255.0).to(torch.uint8)[0, :, 0]
     return img, resize_u8(img, query.shape[1], query.shape[2])
+
+
+def run_batch(jw, jcfg, vw, vcfg, pairs, queries, size, seed, steps_grid, cfg_scale, vae=(vref.encode, vref.decode)):
+    """run() for several queries at once, as `lavin run` batches them: the
+    pairs are encoded once and every query takes the posterior seed and the
+    target noise a single query would, so item b equals run() of queries[b].
+    Returns the outputs at the model's size. vae may replace the ST-VAE's
+    (encode, decode) with equivalents, e.g. faster ones for single frames."""
+    encode_fn, decode_fn = vae
+    H, W = size
+    post = splitmix64(seed ^ POSTERIOR_SALT)
+
+    def latent(img, k):
+        moments = encode_fn(vw, vcfg, preprocess(img, H, W))
+        C = moments.shape[1] // 2
+        mean, std = moments[:, :C], torch.exp(0.5 * torch.clamp(moments[:, C:], -30.0, 20.0))
+        return (mean + std * gaussian(k, mean.numel()).reshape(mean.shape) - SHIFT) * SCALE
+
+    frames = []
+    for i, (a, b) in enumerate(pairs):
+        frames += [latent(a, post + 2 * i), latent(b, post + 2 * i + 1)]
+    ctx = torch.cat(frames, 2)
+    q = torch.cat([latent(img, post + 2 * len(pairs)) for img in queries])
+    cond = torch.cat([ctx.expand(len(queries), *ctx.shape[1:]), q], 2)
+    noise = gaussian(seed, q.numel() // len(queries)).reshape(q.shape[1:]).expand_as(q).contiguous()
+    x = jref.sample(jw, jcfg, noise, cond, steps_grid, cfg_scale)
+    dec = decode_fn(vw, vcfg, x / SCALE + SHIFT)
+    return (torch.clamp(dec / 2 + 0.5, 0, 1) * 255.0).to(torch.uint8)[:, :, 0]

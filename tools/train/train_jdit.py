@@ -1,0 +1,181 @@
+"""Trains lavin-tiny's J-DiT on ST-VAE latents of the scene pool: flow
+matching as the reference's transport (linear path x_t = t x1 + (1 - t) x0,
+velocity x1 - x0, loss MSE + 0.1 L1, t logit-normal), AdamW, an EMA of the
+weights. Each batch takes one task and 1 to 4 context pairs from distinct
+scenes; a share of the items gets the null condition [zeros, query] that
+guidance contrasts with.
+
+    /usr/bin/python3 -m tools.train.train_jdit --pool runs/pool.npz --vae runs/vae/state.pt \
+        --run runs/jdit --minutes 60 [--resume]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from tools.train import checkpoint, data, latents  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
+import jdit_reference as jref  # noqa: E402
+
+CONFIG = {"hidden_size": 144, "depth": 4, "num_heads": 4, "kv_group": 2, "in_channels": 16, "patch_size": 2}
+TASKS = list(data.TASKS)
+
+
+def init_weights(cfg, gen):
+    """DiT's init: Xavier-uniform linears, N(0, 0.02) timestep MLP, zero
+    modulations and output layer, so that every block starts as the identity."""
+    w = {}
+    for name, shape in jref.manifest(cfg).items():
+        if len(shape) == 1:
+            t = torch.ones(shape) if "norm" in name or name.endswith("embedder.1.weight") else torch.zeros(shape)
+        elif "modulation" in name or name.startswith("final_layer"):
+            t = torch.zeros(shape)
+        elif name.startswith("t_embedder"):
+            t = torch.randn(shape, generator=gen) * 0.02
+        elif name.endswith("_embed"):
+            t = torch.randn(shape, generator=gen) * 0.02
+        else:
+            bound = math.sqrt(6.0 / (shape[0] + shape[1]))
+            t = (torch.rand(shape, generator=gen) * 2 - 1) * bound
+        w[name] = t
+    return w
+
+
+def make_batch(lat, gen, size, null_rate):
+    """(cond, x1, cond_null, x1_null): one task, pairs from distinct scenes."""
+    mean, logvar = lat
+    n = mean.shape[0]
+    task = TASKS[torch.randint(0, len(TASKS), (1,), generator=gen).item()]
+    src, dst = (data.KINDS.index(k) for k in data.TASKS[task])
+    pairs = torch.randint(1, 5, (1,), generator=gen).item()
+    conds, targets = [], []
+    for _ in range(size):
+        scenes = torch.randperm(n, generator=gen)[:pairs + 1]
+        frames = []
+        for s in scenes[:-1]:
+            frames += [(s, src), (s, dst)]
+        frames.append((scenes[-1], src))
+        z = [latents.sample(mean[s, k], logvar[s, k], gen) for s, k in frames]
+        conds.append(torch.stack(z, 1))
+        targets.append(latents.sample(mean[scenes[-1], dst], logvar[scenes[-1], dst], gen)[:, None])
+    cond, x1 = torch.stack(conds), torch.stack(targets)
+    null = torch.rand(size, generator=gen) < null_rate
+    cond_null = jref.null_condition(cond[null])
+    return cond[~null], x1[~null], cond_null, x1[null]
+
+
+def flow_loss(w, cfg, cond, x1, gen):
+    """Sum over items of MSE + 0.1 L1 of the velocity, as the reference."""
+    if not len(x1):
+        return x1.new_zeros(())
+    t = torch.sigmoid(torch.randn(len(x1), generator=gen))
+    x0 = torch.randn(x1.shape, generator=gen)
+    tt = t[:, None, None, None, None]
+    xt, ut = tt * x1 + (1 - tt) * x0, x1 - x0
+    v = jref.forward(w, cfg, xt, t, cond, jref.attention_bhld)
+    err = v - ut
+    return (err.pow(2).flatten(1).mean(1) + 0.1 * err.abs().flatten(1).mean(1)).sum()
+
+
+def prepare(a, gen):
+    """The folded VAE and the pool's latents in its space, cached in the run."""
+    vst = torch.load(a.vae)
+    pics, first, size = data.load_pool(a.pool)
+    mean, logvar = latents.encode_pool(vst["weights"], vst["config"], pics)
+    scale = latents.rescale_factor(mean, logvar)
+    mean = (mean.float() * scale).half()
+    logvar = (logvar.float() + 2 * math.log(scale)).half()
+    vae = {"weights": latents.fold(vst["weights"], scale), "config": vst["config"], "scale": scale,
+           "step": vst["step"], "seconds": vst["seconds"]}
+    torch.save({"mean": mean, "logvar": logvar, "first_seed": first, "size": size}, os.path.join(a.run, "latents.pt"))
+    return vae
+
+
+def save(path, w, ema, opt, gen, step, seconds, vae):
+    checkpoint.save(path, weights={k: v.detach() for k, v in w.items()}, ema=ema, opt=opt.state_dict(),
+                    gen=gen.get_state(), step=step, seconds=seconds, config=CONFIG, vae=vae)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pool", required=True)
+    ap.add_argument("--vae", help="the ST-VAE run's state.pt (a new run only; a resumed one keeps its own)")
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--minutes", type=float, default=1e9, help="training time of this invocation")
+    ap.add_argument("--steps", type=int, default=None, help="stop at this step count")
+    ap.add_argument("--resume", action="store_true", help="continue RUN/state.pt")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--ema", type=float, default=0.998)
+    ap.add_argument("--null-rate", type=float, default=0.1)
+    ap.add_argument("--checkpoint-minutes", type=float, default=4.0)
+    ap.add_argument("--seed", type=int, default=20261128)
+    a = ap.parse_args()
+    torch.set_num_threads(os.cpu_count())
+    if not a.resume and not a.vae:
+        ap.error("a new run needs --vae")
+    os.makedirs(a.run, exist_ok=True)
+    path = os.path.join(a.run, "state.pt")
+    gen = torch.Generator()
+    if a.resume:
+        st = checkpoint.load(path)
+        w = {k: v.requires_grad_() for k, v in st["weights"].items()}
+        ema, vae, step, spent = st["ema"], st["vae"], st["step"], st["seconds"]
+        gen.set_state(st["gen"])
+    else:
+        gen.manual_seed(a.seed)
+        vae = prepare(a, gen)
+        w = {k: v.requires_grad_() for k, v in init_weights(CONFIG, gen).items()}
+        ema = {k: v.detach().clone() for k, v in w.items()}
+        step, spent = 0, 0.0
+    lat_path = os.path.join(a.run, "latents.pt")
+    if not os.path.exists(lat_path):
+        # A state restored without its run folder (e.g. tools/train/checkpoints/):
+        # the folded VAE encodes the pool again, equal to float rounding.
+        pics, first, size = data.load_pool(a.pool)
+        mean, logvar = latents.encode_pool(vae["weights"], vae["config"], pics)
+        torch.save({"mean": mean, "logvar": logvar, "first_seed": first, "size": size}, lat_path)
+    lat = torch.load(lat_path)
+    lat = (lat["mean"], lat["logvar"])
+    opt = torch.optim.AdamW(list(w.values()), lr=a.lr, betas=(0.9, 0.99), weight_decay=0.01)
+    if a.resume:
+        opt.load_state_dict(st["opt"])
+    log = open(os.path.join(a.run, "log.jsonl"), "a")
+    start = last_save = time.time()
+    while time.time() - start < a.minutes * 60 and (a.steps is None or step < a.steps):
+        for group in opt.param_groups:
+            group["lr"] = a.lr * min(1.0, (step + 1) / a.warmup)
+        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate)
+        loss = (flow_loss(w, CONFIG, cond, x1, gen) + flow_loss(w, CONFIG, cond_null, x1_null, gen)) / a.batch
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(w.values()), 1.0)
+        opt.step()
+        step += 1
+        decay = min(a.ema, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for k, v in w.items():
+                ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
+        if step % 10 == 0:
+            log.write(json.dumps({"step": step, "seconds": round(spent + time.time() - start),
+                                  "loss": round(loss.item(), 5), "pairs": cond.shape[2] // 2}) + "\n")
+            log.flush()
+        if time.time() - last_save > a.checkpoint_minutes * 60:
+            save(path, w, ema, opt, gen, step, spent + time.time() - start, vae)
+            last_save = time.time()
+    save(path, w, ema, opt, gen, step, spent + time.time() - start, vae)
+    print(f"{path}: step {step}, {(spent + time.time() - start) / 60:.1f} min in all")
+
+
+if __name__ == "__main__":
+    main()
