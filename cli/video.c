@@ -85,7 +85,7 @@ static int process_clips(job *j, lavin_video_reader *r, char *err, size_t n)
         }
         if (ret < 0 || (ret = run_batch(j, &c, 1, real, err, n)) < 0)
             break;
-        for (int i = real; i < T; i++)
+        for (int i = 0; i < T; i++)
             lavin_image_free(&c.frames[i]);
     }
     c.n = T;
