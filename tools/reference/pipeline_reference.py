@@ -84,8 +84,8 @@ def preprocess(img, h, w):
     return ((resize_u8(img, h, w) / 255.0 - 0.5) * 2).unsqueeze(0).unsqueeze(2)
 
 
-def encode(vw, vcfg, x, seed):
-    moments = vref.encode(vw, vcfg, x)
+def encode(vw, vcfg, x, seed, encode_fn=vref.encode):
+    moments = encode_fn(vw, vcfg, x)
     C = moments.shape[1] // 2
     mean, logvar = moments[:, :C], moments[:, C:]
     std = torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
@@ -96,18 +96,7 @@ def encode(vw, vcfg, x, seed):
 def run(jw, jcfg, vw, vcfg, pairs, query, size, seed, steps_grid, cfg_scale):
     """pairs: list of (input uint8 CHW, target uint8 CHW); query uint8 CHW.
     Returns the output uint8 CHW at the model's size and at the query's."""
-    H, W = size
-    post = splitmix64(seed ^ POSTERIOR_SALT)
-    frames = []
-    for i, (a, b) in enumerate(pairs):
-        frames.append(encode(vw, vcfg, preprocess(a, H, W), post + 2 * i))
-        frames.append(encode(vw, vcfg, preprocess(b, H, W), post + 2 * i + 1))
-    frames.append(encode(vw, vcfg, preprocess(query, H, W), post + 2 * len(pairs)))
-    cond = torch.cat(frames, 2)
-    noise = gaussian(seed, cond[:, :, :1].numel()).reshape(cond[:, :, :1].shape)
-    x = jref.sample(jw, jcfg, noise, cond, steps_grid, cfg_scale)
-    dec = vref.decode(vw, vcfg, x / SCALE + SHIFT)
-    img = (torch.clamp(dec / 2 + 0.5, 0, 1) * 255.0).to(torch.uint8)[0, :, 0]
+    img = run_batch(jw, jcfg, vw, vcfg, pairs, [query], size, seed, steps_grid, cfg_scale)[0]
     return img, resize_u8(img, query.shape[1], query.shape[2])
 
 
@@ -122,10 +111,7 @@ def run_batch(jw, jcfg, vw, vcfg, pairs, queries, size, seed, steps_grid, cfg_sc
     post = splitmix64(seed ^ POSTERIOR_SALT)
 
     def latent(img, k):
-        moments = encode_fn(vw, vcfg, preprocess(img, H, W))
-        C = moments.shape[1] // 2
-        mean, std = moments[:, :C], torch.exp(0.5 * torch.clamp(moments[:, C:], -30.0, 20.0))
-        return (mean + std * gaussian(k, mean.numel()).reshape(mean.shape) - SHIFT) * SCALE
+        return encode(vw, vcfg, preprocess(img, H, W), k, encode_fn)
 
     frames = []
     for i, (a, b) in enumerate(pairs):

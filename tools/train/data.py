@@ -78,6 +78,8 @@ def main():
     ap.add_argument("--first-seed", type=int, default=TRAIN_SEED_BASE)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
+    # torch's resize rounds differently with other thread counts, and the
+    # pool must be a pure function of its seeds: one thread per worker.
     torch.set_num_threads(1)
     pics = build_pool(a.first_seed, a.count, a.size, a.workers)
     tmp = a.out + ".tmp.npz"

@@ -86,6 +86,11 @@ def main():
         opt.load_state_dict(st["opt"])
     log = open(os.path.join(a.run, "log.jsonl"), "a")
     start = last_save = time.time()
+
+    def save():
+        checkpoint.save(ckpt, weights={k: v.detach() for k, v in w.items()}, opt=opt.state_dict(),
+                        gen=gen.get_state(), step=step, seconds=spent + time.time() - start, config=cfg)
+
     while time.time() - start < a.minutes * 60:
         x = batch(pics, gen, a.batch, a.crop)
         terms = losses(w, cfg, x, gen, a.kl_weight)
@@ -99,11 +104,9 @@ def main():
             log.write(json.dumps({"step": step, "seconds": round(spent + time.time() - start), **rec}) + "\n")
             log.flush()
         if time.time() - last_save > a.checkpoint_minutes * 60:
-            checkpoint.save(ckpt, weights={k: v.detach() for k, v in w.items()}, opt=opt.state_dict(),
-                            gen=gen.get_state(), step=step, seconds=spent + time.time() - start, config=cfg)
+            save()
             last_save = time.time()
-    checkpoint.save(ckpt, weights={k: v.detach() for k, v in w.items()}, opt=opt.state_dict(), gen=gen.get_state(),
-                    step=step, seconds=spent + time.time() - start, config=cfg)
+    save()
     print(f"{ckpt}: step {step}, {(spent + time.time() - start) / 60:.1f} min in all")
 
 
