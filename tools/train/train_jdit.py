@@ -49,11 +49,13 @@ def init_weights(cfg, gen):
     return w
 
 
-def make_batch(lat, gen, size, null_rate):
-    """(cond, x1, cond_null, x1_null): one task, pairs from distinct scenes."""
+def make_batch(lat, gen, size, null_rate, task=None):
+    """(cond, x1, cond_null, x1_null): one task (drawn unless given), pairs
+    from distinct scenes."""
     mean, logvar = lat
     n = mean.shape[0]
-    task = TASKS[torch.randint(0, len(TASKS), (1,), generator=gen).item()]
+    if task is None:
+        task = TASKS[torch.randint(0, len(TASKS), (1,), generator=gen).item()]
     src, dst = (data.KINDS.index(k) for k in data.TASKS[task])
     pairs = torch.randint(1, 5, (1,), generator=gen).item()
     conds, targets = [], []
