@@ -101,9 +101,9 @@ def prepare(a, gen):
     return vae
 
 
-def save(path, w, ema, opt, gen, step, seconds, vae):
+def save(path, w, ema, opt, gen, step, seconds, cfg, vae):
     checkpoint.save(path, weights={k: v.detach() for k, v in w.items()}, ema=ema, opt=opt.state_dict(),
-                    gen=gen.get_state(), step=step, seconds=seconds, config=CONFIG, vae=vae)
+                    gen=gen.get_state(), step=step, seconds=seconds, config=cfg, vae=vae)
 
 
 def main():
@@ -121,6 +121,7 @@ def main():
     ap.add_argument("--null-rate", type=float, default=0.1)
     ap.add_argument("--checkpoint-minutes", type=float, default=4.0)
     ap.add_argument("--seed", type=int, default=20261128)
+    ap.add_argument("--config", default="{}", help="JSON overriding CONFIG's keys (a new run only)")
     a = ap.parse_args()
     torch.set_num_threads(os.cpu_count())
     if not a.resume and not a.vae:
@@ -131,12 +132,13 @@ def main():
     if a.resume:
         st = checkpoint.load(path)
         w = {k: v.requires_grad_() for k, v in st["weights"].items()}
-        ema, vae, step, spent = st["ema"], st["vae"], st["step"], st["seconds"]
+        ema, vae, step, spent, cfg = st["ema"], st["vae"], st["step"], st["seconds"], st["config"]
         gen.set_state(st["gen"])
     else:
         gen.manual_seed(a.seed)
         vae = prepare(a, gen)
-        w = {k: v.requires_grad_() for k, v in init_weights(CONFIG, gen).items()}
+        cfg = {**CONFIG, **json.loads(a.config)}
+        w = {k: v.requires_grad_() for k, v in init_weights(cfg, gen).items()}
         ema = {k: v.detach().clone() for k, v in w.items()}
         step, spent = 0, 0.0
     lat_path = os.path.join(a.run, "latents.pt")
@@ -157,7 +159,7 @@ def main():
         for group in opt.param_groups:
             group["lr"] = a.lr * min(1.0, (step + 1) / a.warmup)
         cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate)
-        loss = (flow_loss(w, CONFIG, cond, x1, gen) + flow_loss(w, CONFIG, cond_null, x1_null, gen)) / a.batch
+        loss = (flow_loss(w, cfg, cond, x1, gen) + flow_loss(w, cfg, cond_null, x1_null, gen)) / a.batch
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(list(w.values()), 1.0)
@@ -172,9 +174,9 @@ def main():
                                   "loss": round(loss.item(), 5), "pairs": cond.shape[2] // 2}) + "\n")
             log.flush()
         if time.time() - last_save > a.checkpoint_minutes * 60:
-            save(path, w, ema, opt, gen, step, spent + time.time() - start, vae)
+            save(path, w, ema, opt, gen, step, spent + time.time() - start, cfg, vae)
             last_save = time.time()
-    save(path, w, ema, opt, gen, step, spent + time.time() - start, vae)
+    save(path, w, ema, opt, gen, step, spent + time.time() - start, cfg, vae)
     print(f"{path}: step {step}, {(spent + time.time() - start) / 60:.1f} min in all")
 
 
