@@ -45,8 +45,6 @@ def answer(exe, opts, context, queries, out):
 def answer_torch(opts, context, queries, out):
     """The answers `lavin run --pairs P --seed 0` gives to queries at the
     model's size, from the PyTorch reference."""
-    import json
-
     import torch
     from PIL import Image
     sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
@@ -55,10 +53,7 @@ def answer_torch(opts, context, queries, out):
     from tools.train import stvae_image
 
     torch.set_grad_enabled(False)
-    jw, jmeta = pref.read_safetensors(os.path.join(opts.model_dir, "lavin_dit.safetensors"))
-    vw, vmeta = pref.read_safetensors(os.path.join(opts.model_dir, "stvae.safetensors"))
-    jcfg, vcfg = json.loads(jmeta["lavin.config"]), json.loads(vmeta["lavin.config"])
-    jcfg["patch_size"] = jcfg["patch_size"][0]
+    jw, jcfg, vw, vcfg, _ = pref.read_model(opts.model_dir)
     folder = os.path.join(ROOT, "contexts", context)
     names = sorted(f[:-len("_input.png")] for f in os.listdir(folder) if f.endswith("_input.png"))
     chosen = [names[i] for i in pref.choose_pairs(len(names), opts.pairs, 0)]

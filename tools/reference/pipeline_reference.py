@@ -72,6 +72,17 @@ def read_safetensors(path):
     return out, meta
 
 
+def read_model(folder):
+    """A lavin model folder (lavin_dit.safetensors, stvae.safetensors):
+    (jdit weights, jdit config, vae weights, vae config, jdit metadata), the
+    J-DiT config in the reference's form (an int patch size)."""
+    jw, jmeta = read_safetensors(os.path.join(folder, "lavin_dit.safetensors"))
+    vw, vmeta = read_safetensors(os.path.join(folder, "stvae.safetensors"))
+    jcfg, vcfg = json.loads(jmeta["lavin.config"]), json.loads(vmeta["lavin.config"])
+    jcfg["patch_size"] = jcfg["patch_size"][0]
+    return jw, jcfg, vw, vcfg, jmeta
+
+
 def load_rgb(path):
     return torch.from_numpy(np.array(Image.open(path).convert("RGB"))).permute(2, 0, 1).contiguous()
 

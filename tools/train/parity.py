@@ -6,7 +6,6 @@ latents must agree to a normalised error below 1e-3.
     /usr/bin/python3 -m tools.train.parity --model-dir models/lavin-tiny [--lavin build/cli/lavin]
 """
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from tools.train import stvae_image as vae  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
 import jdit_reference as jref  # noqa: E402
 from make_jdit_fixtures import write_safetensors  # noqa: E402
-from pipeline_reference import load_rgb, preprocess, read_safetensors  # noqa: E402
+from pipeline_reference import load_rgb, preprocess, read_model, read_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIMIT = 1e-3
@@ -45,10 +44,7 @@ def main():
     a = ap.parse_args()
     torch.set_grad_enabled(False)
     dit = os.path.join(a.model_dir, "lavin_dit.safetensors")
-    jw, jmeta = read_safetensors(dit)
-    vw, vmeta = read_safetensors(os.path.join(a.model_dir, "stvae.safetensors"))
-    cfg, vcfg = json.loads(jmeta["lavin.config"]), json.loads(vmeta["lavin.config"])
-    cfg["patch_size"] = cfg["patch_size"][0]
+    jw, cfg, vw, vcfg, jmeta = read_model(a.model_dir)
     size = int(jmeta["lavin.size"].split("x")[0])
     cond = condition(vw, vcfg, size)
     noise = torch.randn(cond[:, :, :1].shape, generator=torch.Generator().manual_seed(7))
