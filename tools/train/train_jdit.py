@@ -90,13 +90,14 @@ def align_heads(w, cfg, gen, gain):
     return w
 
 
-def make_batch(lat, gen, size, null_rate, task=None):
-    """(cond, x1, cond_null, x1_null): one task (drawn unless given), 1 to 4
-    pairs from distinct scenes."""
+def make_batch(lat, gen, size, null_rate, task=None, task_weights=None):
+    """(cond, x1, cond_null, x1_null): one task (given, or drawn with
+    task_weights, uniform by default), 1 to 4 pairs from distinct scenes."""
     mean, logvar = lat
     n = mean.shape[0]
     if task is None:
-        task = TASKS[torch.randint(0, len(TASKS), (1,), generator=gen).item()]
+        weights = torch.tensor([(task_weights or {}).get(t, 1.0) for t in TASKS], dtype=torch.float)
+        task = TASKS[torch.multinomial(weights, 1, generator=gen).item()]
     src, dst = (data.KINDS.index(k) for k in data.TASKS[task])
     pairs = 1 + torch.multinomial(torch.tensor(PAIR_WEIGHTS, dtype=torch.float), 1, generator=gen).item()
     conds, targets = [], []
@@ -160,6 +161,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--align-gain", type=float, default=1.5,
                     help="q/k norm gain of the positional head 0 at init (0: plain init; a new run only)")
+    ap.add_argument("--task-weights", default="{}",
+                    help='JSON of relative task frequencies, e.g. {"depth": 2}; unnamed tasks weigh 1')
+    ap.add_argument("--anneal-steps", type=int, default=0,
+                    help="decay the learning rate linearly to a tenth over the last N steps before --steps")
     ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("--null-rate", type=float, default=0.1)
     ap.add_argument("--checkpoint-minutes", type=float, default=4.0)
@@ -169,6 +174,11 @@ def main():
     torch.set_num_threads(os.cpu_count())
     if not a.resume and not a.vae:
         ap.error("a new run needs --vae")
+    if a.anneal_steps and a.steps is None:
+        ap.error("--anneal-steps needs --steps")
+    task_weights = json.loads(a.task_weights)
+    if set(task_weights) - set(TASKS) or any(v < 0 for v in task_weights.values()):
+        ap.error(f"--task-weights: tasks are {', '.join(TASKS)}, weights not negative")
     os.makedirs(a.run, exist_ok=True)
     path = os.path.join(a.run, "state.pt")
     gen = torch.Generator()
@@ -202,9 +212,12 @@ def main():
     log = open(os.path.join(a.run, "log.jsonl"), "a")
     start = last_save = time.time()
     while time.time() - start < a.minutes * 60 and (a.steps is None or step < a.steps):
+        lr = a.lr * min(1.0, (step + 1) / a.warmup)
+        if a.anneal_steps:
+            lr *= 1 - 0.9 * min(1.0, max(0, step + a.anneal_steps - a.steps) / a.anneal_steps)
         for group in opt.param_groups:
-            group["lr"] = a.lr * min(1.0, (step + 1) / a.warmup)
-        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate)
+            group["lr"] = lr
+        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate, task_weights=task_weights)
         loss = (flow_loss(w, cfg, cond, x1, gen) + flow_loss(w, cfg, cond_null, x1_null, gen)) / a.batch
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -217,7 +230,7 @@ def main():
                 ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
         if step % 10 == 0:
             log.write(json.dumps({"step": step, "seconds": round(spent + time.time() - start),
-                                  "loss": round(loss.item(), 5), "pairs": cond.shape[2] // 2}) + "\n")
+                                  "loss": round(loss.item(), 5), "lr": round(lr, 6), "pairs": cond.shape[2] // 2}) + "\n")
             log.flush()
         if time.time() - last_save > a.checkpoint_minutes * 60:
             save(path, w, ema, opt, gen, step, spent + time.time() - start, cfg, vae)
