@@ -92,11 +92,12 @@ def align_heads(w, cfg, gen, gain):
 
 def make_batch(lat, gen, size, null_rate, task=None, task_weights=None):
     """(cond, x1, cond_null, x1_null): one task (given, or drawn with
-    task_weights, uniform by default), 1 to 4 pairs from distinct scenes."""
+    task_weights, a tensor over TASKS, uniform by default), 1 to 4 pairs
+    from distinct scenes."""
     mean, logvar = lat
     n = mean.shape[0]
     if task is None:
-        weights = torch.tensor([(task_weights or {}).get(t, 1.0) for t in TASKS], dtype=torch.float)
+        weights = torch.ones(len(TASKS)) if task_weights is None else task_weights
         task = TASKS[torch.multinomial(weights, 1, generator=gen).item()]
     src, dst = (data.KINDS.index(k) for k in data.TASKS[task])
     pairs = 1 + torch.multinomial(torch.tensor(PAIR_WEIGHTS, dtype=torch.float), 1, generator=gen).item()
@@ -114,6 +115,19 @@ def make_batch(lat, gen, size, null_rate, task=None, task_weights=None):
     null = torch.rand(size, generator=gen) < null_rate
     cond_null = jref.null_condition(cond[null])
     return cond[~null], x1[~null], cond_null, x1[null]
+
+
+def parse_task_weights(text):
+    """The --task-weights JSON as a weight tensor over TASKS (unnamed tasks
+    weigh 1), or None when it names other tasks or cannot be drawn from."""
+    try:
+        named = json.loads(text)
+        weights = torch.tensor([float(named.pop(t, 1.0)) for t in TASKS])
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if named or not torch.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+        return None
+    return weights
 
 
 def flow_loss(w, cfg, cond, x1, gen):
@@ -176,9 +190,10 @@ def main():
         ap.error("a new run needs --vae")
     if a.anneal_steps and a.steps is None:
         ap.error("--anneal-steps needs --steps")
-    task_weights = json.loads(a.task_weights)
-    if set(task_weights) - set(TASKS) or any(v < 0 for v in task_weights.values()):
-        ap.error(f"--task-weights: tasks are {', '.join(TASKS)}, weights not negative")
+    task_weights = parse_task_weights(a.task_weights)
+    if task_weights is None:
+        ap.error(f"--task-weights: want a JSON object of tasks ({', '.join(TASKS)}) to "
+                 f"non-negative numbers, not all zero; got {a.task_weights}")
     os.makedirs(a.run, exist_ok=True)
     path = os.path.join(a.run, "state.pt")
     gen = torch.Generator()
