@@ -90,15 +90,11 @@ def align_heads(w, cfg, gen, gain):
     return w
 
 
-def make_batch(lat, gen, size, null_rate, task=None, task_weights=None):
-    """(cond, x1, cond_null, x1_null): one task (given, or drawn with
-    task_weights, a tensor over TASKS, uniform by default), 1 to 4 pairs
-    from distinct scenes."""
+def make_batch(lat, gen, size, null_rate, task):
+    """(cond, x1, cond_null, x1_null): the task's pairs, 1 to 4 from
+    distinct scenes."""
     mean, logvar = lat
     n = mean.shape[0]
-    if task is None:
-        weights = torch.ones(len(TASKS)) if task_weights is None else task_weights
-        task = TASKS[torch.multinomial(weights, 1, generator=gen).item()]
     src, dst = (data.KINDS.index(k) for k in data.TASKS[task])
     pairs = 1 + torch.multinomial(torch.tensor(PAIR_WEIGHTS, dtype=torch.float), 1, generator=gen).item()
     conds, targets = [], []
@@ -232,7 +228,8 @@ def main():
             lr *= 1 - 0.9 * min(1.0, max(0, step + a.anneal_steps - a.steps) / a.anneal_steps)
         for group in opt.param_groups:
             group["lr"] = lr
-        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate, task_weights=task_weights)
+        task = TASKS[torch.multinomial(task_weights, 1, generator=gen).item()]
+        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate, task)
         loss = (flow_loss(w, cfg, cond, x1, gen) + flow_loss(w, cfg, cond_null, x1_null, gen)) / a.batch
         opt.zero_grad(set_to_none=True)
         loss.backward()
