@@ -1,7 +1,7 @@
 #include <stdio.h>
 
-#include "bench.h"
-#include "ops/attention.h"
+#include "bench/bench.h"
+#include "core/ops/attention.h"
 
 typedef struct {
     lavin_tensor q, k, v, o;

@@ -1,9 +1,9 @@
 #ifndef LAVIN_BENCH_H
 #define LAVIN_BENCH_H
 
-#include "manifest.h"
-#include "tensor.h"
-#include "weights.h"
+#include "checkpoint/manifest.h"
+#include "core/tensor.h"
+#include "checkpoint/weights.h"
 
 typedef struct lavin_bench_opts {
     int full;            /* all shapes, or only the smallest of each op */

@@ -5,11 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench.h"
-#include "context.h"
-#include "noise.h"
-#include "ops/elementwise.h"
-#include "stream.h"
+#include "bench/bench.h"
+#include "core/context.h"
+#include "core/noise.h"
+#include "core/ops/elementwise.h"
+#include "core/stream.h"
+#include "core/transfer.h"
 
 static double now(void)
 {

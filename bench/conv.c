@@ -1,7 +1,7 @@
 #include <stdio.h>
 
-#include "bench.h"
-#include "ops/conv.h"
+#include "bench/bench.h"
+#include "core/ops/conv.h"
 
 typedef struct {
     lavin_tensor x, w, b, out;

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
-#include "bench.h"
-#include "ops/elementwise.h"
+#include "bench/bench.h"
+#include "core/ops/elementwise.h"
 
 typedef struct {
     lavin_tensor a, b, gate, out;

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
-#include "bench.h"
-#include "ops/matmul.h"
+#include "bench/bench.h"
+#include "core/ops/matmul.h"
 
 typedef struct {
     lavin_tensor x, w, out;

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "jdit_manifest.h"
-#include "noise.h"
-#include "ops/elementwise.h"
-#include "stream.h"
-#include "weights.h"
+#include "bench/bench.h"
+#include "jdit/jdit_manifest.h"
+#include "core/noise.h"
+#include "core/ops/elementwise.h"
+#include "core/stream.h"
+#include "checkpoint/weights.h"
 
 typedef struct {
     lavin_jdit *m;

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
-#include "stream.h"
-#include "stvae.h"
+#include "bench/bench.h"
+#include "core/stream.h"
+#include "stvae/stvae.h"
 
 typedef struct {
     lavin_stvae *vae;

@@ -1,4 +1,4 @@
-#include "bench.h"
+#include "bench/bench.h"
 
 const lavin_bench_suite_fn lavin_bench_suite[] = {
     lavin_bench_matmul,

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "commands.h"
-#include "half.h"
-#include "jdit_config.h"
-#include "stvae_config.h"
+#include "checkpoint/checkpoint.h"
+#include "cli/commands.h"
+#include "core/half.h"
+#include "jdit/jdit_config.h"
+#include "stvae/stvae_config.h"
 
 #define MAX_INPUTS 16
 

@@ -5,16 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "commands.h"
-#include "infer.h"
-#include "models.h"
-#include "noise.h"
-#include "stvae.h"
-#include "sampler.h"
-#include "stream.h"
-#include "tiling.h"
-#include "weights.h"
+#include "checkpoint/checkpoint.h"
+#include "cli/commands.h"
+#include "cli/infer.h"
+#include "incontext/models.h"
+#include "core/noise.h"
+#include "stvae/stvae.h"
+#include "jdit/sampler.h"
+#include "core/stream.h"
+#include "stvae/tiling.h"
+#include "checkpoint/weights.h"
+#include "core/transfer.h"
 
 typedef struct {
     const char *model, *config, *in, *out, *device;

@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "lavin.h"
+#include "cli/commands.h"
+#include "lavin/lavin.h"
 
 static const char *type_name(enum lavin_device_type t)
 {

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "commands.h"
-#include "error.h"
-#include "infer.h"
-#include "metrics.h"
+#include "checkpoint/checkpoint.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "cli/infer.h"
+#include "tasks/metrics.h"
 
 static void usage(FILE *f)
 {

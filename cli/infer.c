@@ -3,11 +3,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "error.h"
-#include "infer.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "cli/infer.h"
 #include "lavin_config.h"
-#include "video.h"
+#include "media/video.h"
 
 static int parse_size(const char *v, int *w, int *h)
 {

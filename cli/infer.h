@@ -5,10 +5,10 @@
 
 #include <stdio.h>
 
-#include "incontext.h"
-#include "pairs.h"
-#include "progress.h"
-#include "task.h"
+#include "incontext/incontext.h"
+#include "tasks/pairs.h"
+#include "cli/progress.h"
+#include "tasks/task.h"
 
 #define LAVIN_MAX_QUERIES 256
 #define LAVIN_MAX_PAIRS 64

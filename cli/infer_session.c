@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "infer.h"
+#include "core/error.h"
+#include "cli/infer.h"
 
 #define DEFAULT_PAIRS 4
 #define DEFAULT_SIZE 512

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "commands.h"
-#include "jdit_manifest.h"
-#include "stvae_config.h"
+#include "checkpoint/checkpoint.h"
+#include "cli/commands.h"
+#include "jdit/jdit_manifest.h"
+#include "stvae/stvae_config.h"
 
 /* The model a checkpoint holds: its metadata says, or a telltale tensor. */
 static const char *model_kind(const lavin_checkpoint *ck)

@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
-#include "commands.h"
+#include "bench/bench.h"
+#include "cli/commands.h"
 #include "lavin_config.h"
 
 static const struct {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "error.h"
-#include "infer.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "cli/infer.h"
 
 static void usage(FILE *f)
 {

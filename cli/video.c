@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "error.h"
-#include "infer.h"
-#include "video.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "cli/infer.h"
+#include "media/video.h"
 
 static void usage(FILE *f)
 {

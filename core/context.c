@@ -2,12 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
-#include "instance.h"
-#include "memory.h"
-#include "pipeline.h"
-#include "profile.h"
-#include "stream.h"
+#include "core/context.h"
+#include "core/instance.h"
+#include "core/memory.h"
+#include "core/pipeline.h"
+#include "core/profile.h"
+#include "core/stream.h"
 
 void lavin_context_params_default(lavin_context_params *p)
 {

@@ -5,8 +5,8 @@
 
 #include <vulkan/vulkan.h>
 
-#include "lavin.h"
-#include "error.h"
+#include "lavin/lavin.h"
+#include "core/error.h"
 
 struct lavin_block;
 struct lavin_pipeline;

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
-#include "context.h"
-#include "error.h"
+#include "core/context.h"
+#include "core/error.h"
 
 const char *lavin_strerror(int err)
 {

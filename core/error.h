@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <vulkan/vulkan.h>
 
-#include "lavin.h"
+#include "lavin/lavin.h"
 
 #if defined(__GNUC__)
 #define LAVIN_PRINTF(a, b) __attribute__((format(printf, a, b)))

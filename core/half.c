@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "half.h"
-#include "tensor.h"
+#include "core/half.h"
+#include "core/tensor.h"
 
 static uint32_t bits(float f)
 {

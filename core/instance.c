@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "instance.h"
+#include "core/instance.h"
 
 static const char validation_layer[] = "VK_LAYER_KHRONOS_validation";
 

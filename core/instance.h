@@ -3,8 +3,8 @@
 
 #include <vulkan/vulkan.h>
 
-#include "lavin.h"
-#include "error.h"
+#include "lavin/lavin.h"
+#include "core/error.h"
 
 int lavin_instance_create(VkInstance *out, int validation, char *err, size_t err_size);
 int lavin_enumerate(VkInstance inst, VkPhysicalDevice **out, uint32_t *count, char *err, size_t err_size);

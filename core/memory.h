@@ -4,7 +4,7 @@
 #ifndef LAVIN_CORE_MEMORY_H
 #define LAVIN_CORE_MEMORY_H
 
-#include "context.h"
+#include "core/context.h"
 
 #define LAVIN_ALLOC_ALIGN 256
 

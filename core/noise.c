@@ -1,7 +1,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "noise.h"
+#include "core/noise.h"
+#include "core/transfer.h"
 
 uint64_t lavin_splitmix64(uint64_t z)
 {

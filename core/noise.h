@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* The mixing function above; also used to derive seeds and random choices. */
 uint64_t lavin_splitmix64(uint64_t z);

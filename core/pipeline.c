@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline.h"
+#include "core/pipeline.h"
 
 /* Creates every missing folder of path (mkdir -p). */
 static int make_dirs(const char *path)

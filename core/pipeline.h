@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "context.h"
+#include "core/context.h"
 
 #define LAVIN_MAX_SPEC 16
 

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "core/profile.h"
 
 #define QUERY_PAIRS 1024
 #define MAX_OPS 128

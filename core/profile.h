@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "context.h"
+#include "core/context.h"
 
 int lavin_profile_init(lavin_context *ctx);
 void lavin_profile_destroy(lavin_context *ctx);

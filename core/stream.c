@@ -1,8 +1,8 @@
 #include <string.h>
 
-#include "memory.h"
-#include "profile.h"
-#include "stream.h"
+#include "core/memory.h"
+#include "core/profile.h"
+#include "core/stream.h"
 
 int lavin_stream_init(lavin_context *ctx)
 {

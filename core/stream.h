@@ -4,8 +4,8 @@
 #ifndef LAVIN_CORE_STREAM_H
 #define LAVIN_CORE_STREAM_H
 
-#include "pipeline.h"
-#include "tensor.h"
+#include "core/pipeline.h"
+#include "core/tensor.h"
 
 #define LAVIN_DISPATCH_MAX_TENSORS 8
 

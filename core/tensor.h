@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "memory.h"
+#include "core/memory.h"
 
 #define LAVIN_MAX_DIMS 5
 
@@ -45,13 +45,6 @@ int lavin_tensor_view(lavin_context *ctx, const lavin_tensor *src, int64_t elem_
 int lavin_tensor_reshape(lavin_context *ctx, const lavin_tensor *src, int ndim, const int64_t *ne,
                          lavin_tensor *view);
 
-/* Synchronous copies between host memory and the tensor, in its own dtype.
- * They first submit and wait for any recorded work. */
-int lavin_tensor_upload(lavin_context *ctx, const lavin_tensor *t, const void *data, size_t bytes);
-int lavin_tensor_download(lavin_context *ctx, const lavin_tensor *t, void *data, size_t bytes);
-
-/* Records a fill of every 32-bit word of the tensor with pattern. */
-int lavin_tensor_fill(lavin_context *ctx, const lavin_tensor *t, uint32_t pattern);
 
 /* Shape helpers for launchers: one line naming the op and what is wrong. */
 int lavin_check_dtype(lavin_context *ctx, const char *op, const char *name, const lavin_tensor *t,

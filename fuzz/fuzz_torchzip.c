@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt_set.h"
-#include "pickle.h"
-#include "torchzip.h"
+#include "checkpoint/ckpt_set.h"
+#include "checkpoint/pickle.h"
+#include "checkpoint/torchzip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,14 +3,15 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "jdit_internal.h"
-#include "ops/attention.h"
-#include "ops/elementwise.h"
-#include "ops/layout.h"
-#include "ops/matmul.h"
-#include "ops/norm.h"
-#include "ops/rope.h"
-#include "stream.h"
+#include "jdit/jdit_internal.h"
+#include "core/ops/attention.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/layout.h"
+#include "core/ops/matmul.h"
+#include "core/ops/norm.h"
+#include "core/ops/rope.h"
+#include "core/stream.h"
+#include "core/transfer.h"
 
 #define RMS_EPS 1e-6f
 #define LN_EPS 1e-5f

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jdit_internal.h"
-#include "stream.h"
-#include "weights.h"
+#include "jdit/jdit_internal.h"
+#include "core/stream.h"
+#include "checkpoint/weights.h"
 
 static int want(lavin_jdit *m, const struct lavin_weights *w, const char *name, int64_t d0, int64_t d1,
                 const lavin_tensor **out)

@@ -4,7 +4,7 @@
 #ifndef LAVIN_JDIT_H
 #define LAVIN_JDIT_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 typedef struct lavin_jdit lavin_jdit;
 struct lavin_weights;

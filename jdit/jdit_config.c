@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "error.h"
-#include "jdit_config.h"
+#include "checkpoint/config.h"
+#include "core/error.h"
+#include "jdit/jdit_config.h"
 
 void lavin_jdit_config_preset(lavin_jdit_config *cfg)
 {

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "checkpoint.h"
-#include "jdit.h"
+#include "checkpoint/checkpoint.h"
+#include "jdit/jdit.h"
 
 typedef struct lavin_jdit_config {
     int hidden_size, depth, num_heads, kv_group, in_channels, patch_size;

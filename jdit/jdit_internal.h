@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "jdit.h"
+#include "jdit/jdit.h"
 
 enum { JDIT_COND = 0, JDIT_X = 1 };
 

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jdit_manifest.h"
+#include "jdit/jdit_manifest.h"
 
 static void emit(lavin_manifest_fn fn, void *user, const char *name, int64_t d0, int64_t d1)
 {

@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#include "checkpoint.h"
-#include "jdit_config.h"
-#include "manifest.h"
+#include "checkpoint/checkpoint.h"
+#include "jdit/jdit_config.h"
+#include "checkpoint/manifest.h"
 
 void lavin_jdit_manifest(const lavin_jdit_config *cfg, lavin_manifest_fn fn, void *user);
 

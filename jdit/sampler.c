@@ -1,9 +1,10 @@
 #include <string.h>
 
-#include "ops/elementwise.h"
-#include "ops/layout.h"
-#include "sampler.h"
-#include "stream.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/layout.h"
+#include "jdit/sampler.h"
+#include "core/stream.h"
+#include "core/transfer.h"
 
 static const float grid20[20] = {
     0.0000f, 0.0056f, 0.0111f, 0.0167f, 0.0222f, 0.0278f, 0.0333f, 0.0389f, 0.0444f, 0.0500f,

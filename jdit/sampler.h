@@ -3,7 +3,7 @@
 #ifndef LAVIN_JDIT_SAMPLER_H
 #define LAVIN_JDIT_SAMPLER_H
 
-#include "jdit.h"
+#include "jdit/jdit.h"
 
 #define LAVIN_GRID_MAX 1001
 #define LAVIN_SAMPLE_MAX_BATCH 64

@@ -1,6 +1,6 @@
-#include "latent.h"
-#include "noise.h"
-#include "ops/elementwise.h"
+#include "stvae/latent.h"
+#include "core/noise.h"
+#include "core/ops/elementwise.h"
 
 int lavin_stvae_latent(lavin_context *ctx, const lavin_tensor *moments, int sample, uint64_t seed,
                        const lavin_tensor *z)

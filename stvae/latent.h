@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 #define LAVIN_LATENT_SHIFT 0.032470703125f
 #define LAVIN_LATENT_SCALE 1.08936170213f

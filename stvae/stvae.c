@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/conv.h"
-#include "ops/elementwise.h"
-#include "ops/layout.h"
-#include "ops/norm.h"
-#include "stvae.h"
+#include "core/ops/conv.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/layout.h"
+#include "core/ops/norm.h"
+#include "stvae/stvae.h"
 
 #define NORM_EPS 1e-6f
 /* SpatialNorm's GroupNorm always has 32 groups, whatever the config says. */

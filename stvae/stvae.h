@@ -3,9 +3,9 @@
 #ifndef LAVIN_STVAE_H
 #define LAVIN_STVAE_H
 
-#include "stvae_config.h"
-#include "tensor.h"
-#include "weights.h"
+#include "stvae/stvae_config.h"
+#include "core/tensor.h"
+#include "checkpoint/weights.h"
 
 typedef struct lavin_stvae lavin_stvae;
 

@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "error.h"
-#include "stvae_config.h"
+#include "checkpoint/config.h"
+#include "core/error.h"
+#include "stvae/stvae_config.h"
 
 void lavin_stvae_config_preset(lavin_stvae_config *cfg)
 {

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "checkpoint.h"
-#include "manifest.h"
+#include "checkpoint/checkpoint.h"
+#include "checkpoint/manifest.h"
 
 #define LAVIN_STVAE_MAX_BLOCKS 8
 

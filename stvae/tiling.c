@@ -4,8 +4,8 @@
  * into the output at once; only two rows of result tiles are ever held. */
 #include <stdlib.h>
 
-#include "ops/tile.h"
-#include "tiling.h"
+#include "core/ops/tile.h"
+#include "stvae/tiling.h"
 
 /* One pass of the 2-D tiling over frames [t0, t0 + nt) of src. */
 typedef struct {

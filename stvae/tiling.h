@@ -6,7 +6,7 @@
 #ifndef LAVIN_STVAE_TILING_H
 #define LAVIN_STVAE_TILING_H
 
-#include "stvae.h"
+#include "stvae/stvae.h"
 
 typedef struct lavin_stvae_tiling {
     int tile;   /* spatial tile in pixels, a multiple of 4 x the VAE's scale; 0 = no spatial tiling */

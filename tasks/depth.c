@@ -3,8 +3,8 @@
  * through a perceptually ordered colour ramp. */
 #include <string.h>
 
-#include "error.h"
-#include "task.h"
+#include "core/error.h"
+#include "tasks/task.h"
 
 /* Anchors of a magma-like ramp, dark (far) to light (near). */
 static const uint8_t ramp[9][3] = {

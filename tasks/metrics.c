@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "tasks/metrics.h"
 
 static double luma(const uint8_t *p)
 {

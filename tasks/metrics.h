@@ -5,7 +5,7 @@
 #ifndef LAVIN_TASKS_METRICS_H
 #define LAVIN_TASKS_METRICS_H
 
-#include "task.h"
+#include "tasks/task.h"
 
 /* AbsRel of depth. pred is gray normalised inverse depth (near bright); it is
  * aligned to the truth's inverse depth 1/d by least-squares scale and shift

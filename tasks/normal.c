@@ -3,8 +3,8 @@
  * decoded, renormalised to unit length and written at 16 bits. */
 #include <math.h>
 
-#include "error.h"
-#include "task.h"
+#include "core/error.h"
+#include "tasks/task.h"
 
 static void unit(const uint8_t *rgb, double *v)
 {

@@ -5,10 +5,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "lavin_config.h"
-#include "noise.h"
-#include "pairs.h"
+#include "core/noise.h"
+#include "tasks/pairs.h"
 
 static const char *const image_ext[] = { "png", "jpg", "jpeg", "webp", "bmp", NULL };
 static const char *const clip_ext[] = { "mp4", "mov", "mkv", "webm", "avi", NULL };

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "task.h"
+#include "core/error.h"
+#include "tasks/task.h"
 
 #define TABLE_BITS 16
 #define MIN_SHARE 0.002

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "task.h"
+#include "core/error.h"
+#include "tasks/task.h"
 
 int lavin_task_sibling(const char *path, const char *suffix, char *out, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "media/image.h"
 
 #define LAVIN_PALETTE_MAX 64
 

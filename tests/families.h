@@ -2,7 +2,7 @@
 #ifndef LAVIN_TESTS_FAMILIES_H
 #define LAVIN_TESTS_FAMILIES_H
 
-#include "harness.h"
+#include "tests/harness.h"
 
 void lt_family_elementwise(lt *t);
 void lt_family_matmul(lt *t);

@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "half.h"
-#include "harness.h"
+#include "core/half.h"
+#include "tests/harness.h"
+#include "core/transfer.h"
 
 static uint64_t next(lt *t)
 {

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lavin.h"
-#include "tensor.h"
+#include "lavin/lavin.h"
+#include "core/tensor.h"
 
 /* Tolerances the issue fixes: f32 paths, and paths through 16-bit storage. */
 #define LT_TOL_F32 1e-5

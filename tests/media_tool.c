@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
-#include "video.h"
+#include "media/image.h"
+#include "media/video.h"
 
 static int diff(const char *a, const char *b, int maxdiff, double maxshare)
 {

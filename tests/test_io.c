@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/io_test.h"
+#include "tests/io/io_test.h"
 
 int iot_check(iot *t, const char *what, int ok)
 {

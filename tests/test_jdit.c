@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "jdit.h"
-#include "jdit_config.h"
-#include "sampler.h"
-#include "stream.h"
-#include "weights.h"
+#include "checkpoint/checkpoint.h"
+#include "jdit/jdit.h"
+#include "jdit/jdit_config.h"
+#include "jdit/sampler.h"
+#include "core/stream.h"
+#include "checkpoint/weights.h"
+#include "core/transfer.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures/jdit"

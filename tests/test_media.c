@@ -10,8 +10,8 @@
 
 #include <libavformat/avformat.h>
 
-#include "image.h"
-#include "video.h"
+#include "media/image.h"
+#include "media/video.h"
 
 typedef struct mt {
     const char *data_dir;

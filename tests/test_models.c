@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "jdit_manifest.h"
-#include "stvae_config.h"
+#include "checkpoint/checkpoint.h"
+#include "jdit/jdit_manifest.h"
+#include "stvae/stvae_config.h"
 
 #ifndef MANIFESTS
 #define MANIFESTS "tests/data/models"

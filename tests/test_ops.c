@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "families.h"
+#include "tests/families.h"
 
 static const struct {
     const char *name;

@@ -7,14 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "context.h"
-#include "half.h"
-#include "noise.h"
-#include "ops/elementwise.h"
-#include "pipeline.h"
-#include "profile.h"
-#include "stream.h"
-#include "tensor.h"
+#include "core/context.h"
+#include "core/half.h"
+#include "core/noise.h"
+#include "core/ops/elementwise.h"
+#include "core/pipeline.h"
+#include "core/profile.h"
+#include "core/stream.h"
+#include "core/tensor.h"
+#include "core/transfer.h"
 
 typedef struct {
     int passed, failed;

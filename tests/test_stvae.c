@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "latent.h"
-#include "noise.h"
-#include "stvae.h"
-#include "tiling.h"
+#include "checkpoint/checkpoint.h"
+#include "stvae/latent.h"
+#include "core/noise.h"
+#include "stvae/stvae.h"
+#include "stvae/tiling.h"
+#include "core/transfer.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures/stvae"

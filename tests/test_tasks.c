@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frames.h"
-#include "metrics.h"
-#include "pairs.h"
-#include "task.h"
+#include "incontext/frames.h"
+#include "tasks/metrics.h"
+#include "tasks/pairs.h"
+#include "tasks/task.h"
 
 static int passed, failed;
 

@@ -1,10 +1,10 @@
 #include <math.h>
 
-#include "attention.h"
-#include "launch.h"
+#include "core/ops/attention.h"
+#include "core/ops/launch.h"
 
-#include "attention.spv.h"
-#include "attention_sg.spv.h"
+#include "shaders/attention.spv.h"
+#include "shaders/attention_sg.spv.h"
 
 #define OP "attention"
 

@@ -4,7 +4,7 @@
 #ifndef LAVIN_CORE_OPS_ATTENTION_H
 #define LAVIN_CORE_OPS_ATTENTION_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* q, out: [B, L, H, hd]; k, v: [B, L, Hkv, hd], all f32, H % Hkv == 0;
  * query head h reads kv head h / (H / Hkv). hd is a multiple of 4 up to 256.

@@ -1,8 +1,8 @@
-#include "conv.h"
-#include "launch.h"
+#include "core/ops/conv.h"
+#include "core/ops/launch.h"
 
-#include "conv.spv.h"
-#include "conv_fold.spv.h"
+#include "shaders/conv.spv.h"
+#include "shaders/conv_fold.spv.h"
 
 typedef struct {
     uint64_t x, w, bias, out;

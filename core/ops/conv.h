@@ -3,7 +3,7 @@
 #ifndef LAVIN_CORE_OPS_CONV_H
 #define LAVIN_CORE_OPS_CONV_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* Causal Conv3d, stride 1. w is [Co, Ci, k, k, k] with k = 3 or 1. For k = 3
  * time is front-padded with two copies of the first frame (output frame t

@@ -1,7 +1,7 @@
-#include "elementwise.h"
-#include "launch.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/launch.h"
 
-#include "elementwise.spv.h"
+#include "shaders/elementwise.spv.h"
 
 enum { OP_ADD, OP_MUL, OP_SCALE, OP_SILU, OP_SWIGLU, OP_MODULATE, OP_GATED_ADD, OP_AXPBY, OP_AFFINE, OP_REPARAM };
 

@@ -6,7 +6,7 @@
 #ifndef LAVIN_CORE_OPS_ELEMENTWISE_H
 #define LAVIN_CORE_OPS_ELEMENTWISE_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 int lavin_op_add(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);
 int lavin_op_mul(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);

@@ -1,4 +1,4 @@
-#include "launch.h"
+#include "core/ops/launch.h"
 
 uint32_t lavin_wg_size(const lavin_context *ctx, uint32_t want)
 {

@@ -3,8 +3,8 @@
 #ifndef LAVIN_CORE_OPS_LAUNCH_H
 #define LAVIN_CORE_OPS_LAUNCH_H
 
-#include "stream.h"
-#include "tensor.h"
+#include "core/stream.h"
+#include "core/tensor.h"
 
 static inline uint64_t lavin_addr(const lavin_tensor *t)
 {

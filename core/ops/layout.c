@@ -1,11 +1,11 @@
-#include "layout.h"
-#include "launch.h"
+#include "core/ops/layout.h"
+#include "core/ops/launch.h"
 
-#include "concat_seq.spv.h"
-#include "copy_frames.spv.h"
-#include "patchify.spv.h"
-#include "resize_nearest.spv.h"
-#include "time_pool.spv.h"
+#include "shaders/concat_seq.spv.h"
+#include "shaders/copy_frames.spv.h"
+#include "shaders/patchify.spv.h"
+#include "shaders/resize_nearest.spv.h"
+#include "shaders/time_pool.spv.h"
 
 /* An f32 tensor of ndim dimensions whose element count a uint index holds. */
 static int check_tensor(lavin_context *ctx, const char *op, const char *name, const lavin_tensor *t, int ndim)

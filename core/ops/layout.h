@@ -6,7 +6,7 @@
 #ifndef LAVIN_CORE_OPS_LAYOUT_H
 #define LAVIN_CORE_OPS_LAYOUT_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* a [B, La, D], b [B, Lb, D] -> out [B, La+Lb, D], a's rows first per batch. */
 int lavin_op_concat_seq(lavin_context *ctx, const lavin_tensor *a, const lavin_tensor *b, const lavin_tensor *out);

@@ -1,7 +1,7 @@
-#include "matmul.h"
-#include "launch.h"
+#include "core/ops/matmul.h"
+#include "core/ops/launch.h"
 
-#include "matmul.spv.h"
+#include "shaders/matmul.spv.h"
 
 typedef struct {
     uint64_t x, w, bias, out;

@@ -2,7 +2,7 @@
 #ifndef LAVIN_CORE_OPS_MATMUL_H
 #define LAVIN_CORE_OPS_MATMUL_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* out = x . w^T + bias. x: [..., K] in f32 or f16, taken as M = nelem/K rows;
  * w: [N, K] in f32, f16 or bf16; bias: [N] in any dtype, or NULL; out: f32

@@ -1,10 +1,10 @@
-#include "norm.h"
-#include "launch.h"
+#include "core/ops/norm.h"
+#include "core/ops/launch.h"
 
-#include "groupnorm_apply.spv.h"
-#include "groupnorm_merge.spv.h"
-#include "groupnorm_stats.spv.h"
-#include "norm_rows.spv.h"
+#include "shaders/groupnorm_apply.spv.h"
+#include "shaders/groupnorm_merge.spv.h"
+#include "shaders/groupnorm_stats.spv.h"
+#include "shaders/norm_rows.spv.h"
 
 enum { MODE_LN, MODE_RMS, MODE_MOD, MODE_GATED };
 

@@ -8,7 +8,7 @@
 #ifndef LAVIN_CORE_OPS_NORM_H
 #define LAVIN_CORE_OPS_NORM_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* (x - mean) / sqrt(var + eps) * weight + bias; weight and bias [D]. */
 int lavin_op_layernorm(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *weight,

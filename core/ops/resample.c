@@ -1,8 +1,8 @@
-#include "resample.h"
-#include "launch.h"
+#include "core/ops/resample.h"
+#include "core/ops/launch.h"
 
-#include "pixels.spv.h"
-#include "resize_aa.spv.h"
+#include "shaders/pixels.spv.h"
+#include "shaders/resize_aa.spv.h"
 
 typedef struct {
     uint64_t src, dst;

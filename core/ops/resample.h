@@ -4,7 +4,7 @@
 #ifndef LAVIN_CORE_OPS_RESAMPLE_H
 #define LAVIN_CORE_OPS_RESAMPLE_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* Antialiased bicubic resampling as torch interpolate(mode="bicubic", antialias=True,
  * align_corners=False) computes it in float32: x [..., H, W] f32 (ndim 2..5; leading dims are

@@ -1,10 +1,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "launch.h"
-#include "rope.h"
+#include "core/ops/launch.h"
+#include "core/ops/rope.h"
 
-#include "rope3d.spv.h"
+#include "shaders/rope3d.spv.h"
+#include "core/transfer.h"
 
 static int check_grid(lavin_context *ctx, int T, int Hh, int W, int hd)
 {

@@ -6,7 +6,7 @@
 #ifndef LAVIN_CORE_OPS_ROPE_H
 #define LAVIN_CORE_OPS_ROPE_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* Allocates table as an f32 [L, hd] tensor (L = T * Hh * W) holding the
  * (cos, sin) of every token and rotated pair, with the reference's float32

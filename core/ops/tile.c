@@ -1,8 +1,8 @@
-#include "tile.h"
-#include "launch.h"
+#include "core/ops/tile.h"
+#include "core/ops/launch.h"
 
-#include "blend.spv.h"
-#include "window_copy.spv.h"
+#include "shaders/blend.spv.h"
+#include "shaders/window_copy.spv.h"
 
 static int check_video(lavin_context *ctx, const char *op, const char *name, const lavin_tensor *t)
 {

@@ -4,7 +4,7 @@
 #ifndef LAVIN_CORE_OPS_TILE_H
 #define LAVIN_CORE_OPS_TILE_H
 
-#include "tensor.h"
+#include "core/tensor.h"
 
 /* A window [t, y, x] origin plus the extent shared by source and target. */
 typedef struct lavin_window {

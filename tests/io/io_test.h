@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checkpoint.h"
+#include "checkpoint/checkpoint.h"
 
 typedef struct iot {
     const char *data_dir;   /* tests/data/io */

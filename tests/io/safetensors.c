@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io_test.h"
-#include "safetensors.h"
+#include "tests/io/io_test.h"
+#include "checkpoint/safetensors.h"
 
 /* An 8-byte length, header as given, then data_len bytes of data. */
 static int write_st(const char *path, const char *header, size_t data_len)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io_test.h"
-#include "pickle.h"
-#include "torchzip.h"
+#include "tests/io/io_test.h"
+#include "checkpoint/pickle.h"
+#include "checkpoint/torchzip.h"
 
 static int same_tensor(const lavin_ckpt_tensor *a, const lavin_ckpt_tensor *b)
 {

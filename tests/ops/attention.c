@@ -1,12 +1,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "context.h"
-#include "families.h"
-#include "ops/attention.h"
-#include "ops/rope.h"
-#include "ref/attention.h"
-#include "ref/rope.h"
+#include "core/context.h"
+#include "tests/families.h"
+#include "core/ops/attention.h"
+#include "core/ops/rope.h"
+#include "tests/ref/attention.h"
+#include "tests/ref/rope.h"
 
 /* Scores q.k / sqrt(hd) with q in [-4, 4] and k in [-1, 1] have a standard
  * deviation near 1.3: the softmax is far from flat yet not one-hot. */

@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "families.h"
-#include "ops/conv.h"
-#include "ref/conv.h"
+#include "tests/families.h"
+#include "core/ops/conv.h"
+#include "tests/ref/conv.h"
 
 enum { C3D, C2D, FOLD };
 #define NOBIAS (-1)

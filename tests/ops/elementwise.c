@@ -1,9 +1,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "families.h"
-#include "ops/elementwise.h"
-#include "ref/elementwise.h"
+#include "tests/families.h"
+#include "core/ops/elementwise.h"
+#include "tests/ref/elementwise.h"
+#include "core/transfer.h"
 
 enum { ADD, MUL, SCALE, SILU, SWIGLU, MODULATE, GATED, AXPBY, AFFINE, REPARAM };
 static const char *const names[] = { "add", "mul", "scale", "silu", "swiglu", "modulate", "gated_add", "axpby", "affine", "reparam" };

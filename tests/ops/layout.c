@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "families.h"
-#include "ops/layout.h"
-#include "ref/layout.h"
+#include "tests/families.h"
+#include "core/ops/layout.h"
+#include "tests/ref/layout.h"
 
 /* Every layout op is a pure copy (the time pool one exact rounding), so GPU
  * and reference must agree bit for bit: tolerance 0. */

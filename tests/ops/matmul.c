@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "families.h"
-#include "ops/matmul.h"
-#include "ref/matmul.h"
+#include "tests/families.h"
+#include "core/ops/matmul.h"
+#include "tests/ref/matmul.h"
 
 static const char *const dt_names[] = { "f32", "f16", "bf16" };
 

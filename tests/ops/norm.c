@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "families.h"
-#include "ops/norm.h"
-#include "ref/norm.h"
+#include "tests/families.h"
+#include "core/ops/norm.h"
+#include "tests/ref/norm.h"
 
 static const char *const dt_names[] = { "f32", "f16", "bf16" };
 

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "checkpoint.h"
-#include "families.h"
-#include "half.h"
-#include "ops/resample.h"
-#include "ref/resample.h"
+#include "checkpoint/checkpoint.h"
+#include "tests/families.h"
+#include "core/half.h"
+#include "core/ops/resample.h"
+#include "tests/ref/resample.h"
 
 #ifndef RESAMPLE_FIXTURES
 #define RESAMPLE_FIXTURES "tests/fixtures/resample"

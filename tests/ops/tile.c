@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "families.h"
-#include "ops/tile.h"
-#include "ref/tile.h"
+#include "tests/families.h"
+#include "core/ops/tile.h"
+#include "tests/ref/tile.h"
 
 /* Window copies are exact. The blend's weights may differ from the
  * reference's by an ulp where the device divides inexactly. */

@@ -1,0 +1,189 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
+
+#include "media/av_util.h"
+#include "core/error.h"
+#include "media/video.h"
+
+struct lavin_video_reader {
+    char *path;
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    AVFrame *frame;
+    struct SwsContext *sws;
+    int stream;
+    int flushing;   /* the demuxer is done; draining the decoder */
+    int done;
+    int64_t decoded;
+    lavin_video_info info;
+};
+
+void lavin_video_close(lavin_video_reader **rp)
+{
+    if (!rp || !*rp)
+        return;
+    lavin_video_reader *r = *rp;
+    sws_freeContext(r->sws);
+    av_frame_free(&r->frame);
+    av_packet_free(&r->pkt);
+    avcodec_free_context(&r->dec);
+    avformat_close_input(&r->fmt);
+    free(r->path);
+    free(r);
+    *rp = NULL;
+}
+
+static int valid_rate(AVRational q)
+{
+    return q.num > 0 && q.den > 0;
+}
+
+static int open_streams(lavin_video_reader *r, char *err, size_t err_size)
+{
+    const char *path = r->path;
+    int ret = avformat_open_input(&r->fmt, path, NULL, NULL);
+    if (ret < 0)
+        return lavin_av_err(err, err_size, lavin_av_code(ret), path, "cannot open", ret);
+    ret = avformat_find_stream_info(r->fmt, NULL);
+    if (ret < 0)
+        return lavin_av_err(err, err_size, LAVIN_EFORMAT, path, "cannot read stream info", ret);
+    const AVCodec *codec = NULL;
+    r->stream = av_find_best_stream(r->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (r->stream == AVERROR_DECODER_NOT_FOUND)
+        return lavin_err_buf(err, err_size, LAVIN_EUNSUPPORTED, "%s: no decoder for its video stream", path);
+    if (r->stream < 0 || !codec)
+        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: no video stream", path);
+    AVStream *st = r->fmt->streams[r->stream];
+    r->dec = avcodec_alloc_context3(codec);
+    r->pkt = av_packet_alloc();
+    r->frame = av_frame_alloc();
+    if (!r->dec || !r->pkt || !r->frame)
+        return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory", path);
+    ret = avcodec_parameters_to_context(r->dec, st->codecpar);
+    if (ret >= 0) {
+        r->dec->thread_count = 0;   /* FFmpeg picks from the core count */
+        ret = avcodec_open2(r->dec, codec, NULL);
+    }
+    if (ret < 0)
+        return lavin_av_err(err, err_size, lavin_av_code(ret), path, "cannot open the video decoder", ret);
+    if (st->codecpar->width <= 0 || st->codecpar->height <= 0)
+        return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: video stream has no frame size", path);
+
+    lavin_video_info *in = &r->info;
+    in->width = st->codecpar->width;
+    in->height = st->codecpar->height;
+    AVRational fps = valid_rate(st->avg_frame_rate) ? st->avg_frame_rate
+                     : valid_rate(st->r_frame_rate) ? st->r_frame_rate
+                                                    : (AVRational){ 0, 1 };
+    in->fps_num = fps.num;
+    in->fps_den = fps.den;
+    in->frames = st->nb_frames > 0 ? st->nb_frames : -1;
+    in->has_audio = av_find_best_stream(r->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
+    return 0;
+}
+
+int lavin_video_open(const char *path, lavin_video_reader **out, lavin_video_info *info, char *err,
+                     size_t err_size)
+{
+    *out = NULL;
+    if (!path)
+        return lavin_err_buf(err, err_size, LAVIN_EINVAL, "video open: no path");
+    lavin_av_quiet();
+    lavin_video_reader *r = calloc(1, sizeof(*r));
+    if (r)
+        r->path = strdup(path);
+    if (!r || !r->path) {
+        free(r);
+        return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory", path);
+    }
+    int ret = open_streams(r, err, err_size);
+    if (ret < 0) {
+        lavin_video_close(&r);
+        return ret;
+    }
+    if (info)
+        *info = r->info;
+    *out = r;
+    return 0;
+}
+
+static int corrupt(lavin_video_reader *r, int averr, char *err, size_t err_size)
+{
+    r->done = 1;
+    char what[64];
+    snprintf(what, sizeof(what), "truncated or corrupt at frame %lld", (long long)r->decoded);
+    return lavin_av_err(err, err_size, LAVIN_EFORMAT, r->path, what, averr);
+}
+
+static int check_frame(lavin_video_reader *r, lavin_image *frame, char *err, size_t err_size)
+{
+    if (!frame->data)
+        return lavin_image_alloc(frame, r->info.width, r->info.height, 3, 8, err, err_size);
+    if (frame->width != r->info.width || frame->height != r->info.height || frame->channels != 3 ||
+        frame->depth != 8)
+        return lavin_err_buf(err, err_size, LAVIN_EINVAL,
+                             "%s: frame buffer is %dx%d, %d channels, %d-bit; the video needs %dx%d RGB 8-bit",
+                             r->path, frame->width, frame->height, frame->channels, frame->depth,
+                             r->info.width, r->info.height);
+    return 0;
+}
+
+/* Feeds the decoder one packet of the video stream, or the end of input. */
+static int feed(lavin_video_reader *r)
+{
+    int ret = av_read_frame(r->fmt, r->pkt);
+    if (ret == AVERROR_EOF) {
+        r->flushing = 1;
+        return avcodec_send_packet(r->dec, NULL);
+    }
+    if (ret < 0)
+        return ret;
+    if (r->pkt->stream_index == r->stream)
+        ret = avcodec_send_packet(r->dec, r->pkt);
+    av_packet_unref(r->pkt);
+    return ret;
+}
+
+int lavin_video_read(lavin_video_reader *r, lavin_image *frame, char *err, size_t err_size)
+{
+    if (!r || !frame)
+        return lavin_err_buf(err, err_size, LAVIN_EINVAL, "video read: no reader or no frame");
+    if (r->done)
+        return 0;
+    for (;;) {
+        int ret = avcodec_receive_frame(r->dec, r->frame);
+        if (ret >= 0)
+            break;
+        if (ret == AVERROR_EOF) {
+            r->done = 1;
+            /* mp4 and friends index every sample; fewer decoded frames means
+             * the data ran out before the index did */
+            if (r->info.frames > 0 && r->decoded < r->info.frames)
+                return lavin_err_buf(err, err_size, LAVIN_EFORMAT,
+                                     "%s: truncated or corrupt at frame %lld (%lld announced)", r->path,
+                                     (long long)r->decoded, (long long)r->info.frames);
+            return 0;
+        }
+        if (ret != AVERROR(EAGAIN))
+            return corrupt(r, ret, err, err_size);
+        ret = feed(r);
+        if (ret < 0 && ret != AVERROR(EAGAIN))
+            return corrupt(r, ret, err, err_size);
+    }
+    int ret = check_frame(r, frame, err, err_size);
+    if (ret >= 0) {
+        ret = lavin_av_to_rgb8(&r->sws, r->frame, frame);
+        if (ret < 0)
+            ret = lavin_av_err(err, err_size, LAVIN_EUNSUPPORTED, r->path, "cannot convert a frame to RGB", ret);
+    }
+    av_frame_unref(r->frame);
+    if (ret < 0)
+        return ret;
+    r->decoded++;
+    return 1;
+}
