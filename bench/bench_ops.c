@@ -162,7 +162,7 @@ int lavin_cmd_bench(int argc, char **argv)
     p.device = device;
     lavin_context *ctx;
     char err[512];
-    if (lavin_context_create(&ctx, &p, err, sizeof(err)) < 0) {
+    if (lavin_context_open(&ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "lavin bench: %s\n", err);
         return 1;
     }

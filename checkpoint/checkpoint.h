@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 #include "core/tensor.h"
 
 typedef struct lavin_ckpt_tensor {

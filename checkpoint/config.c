@@ -65,8 +65,8 @@ int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char 
     return 0;
 }
 
-int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg, char *err,
-                       size_t err_size)
+int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg,
+                       const lavin_logger *log, char *err, size_t err_size)
 {
     cJSON *root = cJSON_Parse(json);
     if (!cJSON_IsObject(root)) {
@@ -81,7 +81,7 @@ int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn
         if (ret < 0)
             break;
         if (!ret)
-            fprintf(stderr, "lavin: %s: ignoring unknown config key '%s'\n", source, item->string);
+            lavin_logf(log, LAVIN_LOG_WARN, "%s: ignoring unknown config key '%s'", source, item->string);
     }
     cJSON_Delete(root);
     return ret < 0 ? ret : 0;

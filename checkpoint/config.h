@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "checkpoint/checkpoint.h"
+#include "core/log.h"
 
 /* *text is the JSON (free it), or NULL when no source has one; *origin says
  * which source (a static string). */
@@ -19,11 +20,12 @@ int lavin_config_model(const lavin_checkpoint *ck, const char *want, const char 
                        size_t err_size);
 
 /* Reads one key of a config: returns 1 when it knows the key, 0 when it
- * does not (the key is then warned about and ignored), or an error. */
+ * does not (the key is then logged as a warning and ignored), or an error. */
 typedef int (*lavin_config_key_fn)(void *cfg, const cJSON *item, const char *source, char *err, size_t err_size);
 
 /* Walks the JSON object's keys through fn. */
-int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg, char *err,
+int lavin_config_parse(const char *json, const char *source, lavin_config_key_fn fn, void *cfg,
+                       const lavin_logger *log, char *err,
                        size_t err_size);
 
 /* A positive integer config value, or an error naming the key and source. */

@@ -1,12 +1,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 #include "checkpoint/manifest.h"
 
 typedef struct {
     const lavin_checkpoint *ck;
-    FILE *log;
+    const lavin_logger *log;
     lavin_manifest_report *r;
     unsigned char *seen;
 } check_state;
@@ -27,8 +27,7 @@ static void check_one(void *user, const char *name, int ndim, const int64_t *sha
     const lavin_ckpt_tensor *t = lavin_checkpoint_find(st->ck, name);
     if (!t) {
         st->r->missing++;
-        if (st->log)
-            fprintf(st->log, "  missing:     %s\n", name);
+        lavin_logf(st->log, LAVIN_LOG_WARN, "%s: missing:     %s", lavin_checkpoint_path(st->ck), name);
         return;
     }
     for (size_t i = 0; i < lavin_checkpoint_count(st->ck); i++)
@@ -42,12 +41,12 @@ static void check_one(void *user, const char *name, int ndim, const int64_t *sha
         shape_text(want, sizeof(want), ndim, shape);
         shape_text(got, sizeof(got), t->ndim, t->shape);
         st->r->misshaped++;
-        if (st->log)
-            fprintf(st->log, "  mis-shaped:  %s is %s, expected %s\n", name, got, want);
+        lavin_logf(st->log, LAVIN_LOG_WARN, "%s: mis-shaped:  %s is %s, expected %s", lavin_checkpoint_path(st->ck),
+                   name, got, want);
     }
 }
 
-int lavin_manifest_check(lavin_manifest_list list, const void *cfg, const lavin_checkpoint *ck, FILE *log,
+int lavin_manifest_check(lavin_manifest_list list, const void *cfg, const lavin_checkpoint *ck, const lavin_logger *log,
                          lavin_manifest_report *r)
 {
     size_t n = lavin_checkpoint_count(ck);
@@ -59,8 +58,8 @@ int lavin_manifest_check(lavin_manifest_list list, const void *cfg, const lavin_
     for (size_t i = 0; i < n; i++)
         if (!st.seen[i]) {
             r->unexpected++;
-            if (log)
-                fprintf(log, "  unexpected:  %s\n", lavin_checkpoint_tensor(ck, i)->name);
+            lavin_logf(log, LAVIN_LOG_WARN, "%s: unexpected:  %s", lavin_checkpoint_path(ck),
+                       lavin_checkpoint_tensor(ck, i)->name);
         }
     free(st.seen);
     return r->missing || r->unexpected || r->misshaped ? LAVIN_EFORMAT : 0;

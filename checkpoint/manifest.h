@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "checkpoint/checkpoint.h"
+#include "core/log.h"
 
 typedef void (*lavin_manifest_fn)(void *user, const char *name, int ndim, const int64_t *shape);
 
@@ -20,7 +21,7 @@ typedef struct lavin_manifest_report {
 
 /* Writes one line per problem to log (may be NULL) and counts them; returns
  * LAVIN_EFORMAT when there is any. */
-int lavin_manifest_check(lavin_manifest_list list, const void *cfg, const lavin_checkpoint *ck, FILE *log,
+int lavin_manifest_check(lavin_manifest_list list, const void *cfg, const lavin_checkpoint *ck, const lavin_logger *log,
                          lavin_manifest_report *r);
 
 #endif

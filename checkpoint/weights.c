@@ -68,7 +68,8 @@ int lavin_weights_add(lavin_context *ctx, lavin_weights *w, const char *name, la
     return 0;
 }
 
-int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype, lavin_weights **out)
+int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype, lavin_step_fn step, void *user,
+                       lavin_weights **out)
 {
     *out = NULL;
     if (dtype > LAVIN_BF16)
@@ -84,6 +85,8 @@ int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype
             char why[512];
             snprintf(why, sizeof(why), "%s", lavin_context_error(ctx));
             ret = lavin_err(ctx, ret, "%s: tensor '%s': %s", lavin_checkpoint_path(ck), ct->name, why);
+        } else if (step && step(user, (int)i + 1, (int)lavin_checkpoint_count(ck))) {
+            ret = lavin_err(ctx, LAVIN_ECANCELED, "canceled");
         }
     }
     if (ret < 0) {

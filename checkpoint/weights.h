@@ -5,13 +5,16 @@
 #define LAVIN_IO_WEIGHTS_H
 
 #include "checkpoint/checkpoint.h"
+#include "core/step.h"
 #include "core/tensor.h"
 
 typedef struct lavin_weights lavin_weights;
 
 /* dtype < 0 keeps each tensor's stored dtype; otherwise every tensor is
- * converted to that lavin_dtype on the host, in bounded chunks. */
-int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype, lavin_weights **out);
+ * converted to that lavin_dtype on the host, in bounded chunks. step (may
+ * be NULL) hears of each tensor loaded and may stop the load. */
+int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype, lavin_step_fn step, void *user,
+                       lavin_weights **out);
 /* An empty store, and one tensor added from host data of dtype src_dtype
  * (converted to dtype); for models made in memory, such as benchmarks'. */
 int lavin_weights_new(lavin_context *ctx, lavin_weights **out);

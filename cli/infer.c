@@ -1,13 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/commands.h"
-#include "core/error.h"
 #include "cli/infer.h"
-#include "lavin_config.h"
-#include "media/video.h"
 
 static int parse_size(const char *v, int *w, int *h)
 {
@@ -32,27 +28,42 @@ static int parse_int(const char *v, int lo, int hi, int *out)
     return 0;
 }
 
-int infer_parse_tile(const char *v, int *tile_auto, lavin_stvae_tiling *t)
+int infer_parse_tile(const char *v, enum lavin_vae_tiling *mode, int *tile, int *frames)
 {
-    *tile_auto = !strcmp(v, "auto");
-    *t = (lavin_stvae_tiling){ 0, 0 };
-    if (*tile_auto || !strcmp(v, "off"))
+    *mode = !strcmp(v, "auto") ? LAVIN_VAE_TILE_AUTO : !strcmp(v, "off") ? LAVIN_VAE_TILE_OFF : LAVIN_VAE_TILE_FIXED;
+    *tile = *frames = 0;
+    if (*mode != LAVIN_VAE_TILE_FIXED)
         return 0;
     char *end;
-    long s = strtol(v, &end, 10), frames = 0;
+    long s = strtol(v, &end, 10), t = 0;
     if (*end == 'x')
-        frames = strtol(end + 1, &end, 10);
-    if (*end || s <= 0 || s > 1 << 20 || frames < 0 || frames > 1 << 20 || (end[-1] == 'x'))
+        t = strtol(end + 1, &end, 10);
+    if (*end || s <= 0 || s > 1 << 20 || t < 0 || t > 1 << 20 || (end[-1] == 'x'))
         return -1;
-    *t = (lavin_stvae_tiling){ (int)s, (int)frames };
+    *tile = (int)s;
+    *frames = (int)t;
+    return 0;
+}
+
+static int parse_bytes(const char *v, uint64_t *out)
+{
+    char *end;
+    double x = strtod(v, &end);
+    double unit = !strcmp(end, "") || !strcmp(end, "B") ? 1 : !strcmp(end, "K") || !strcmp(end, "KiB") ? 1024.0
+                : !strcmp(end, "M") || !strcmp(end, "MiB") ? 1048576.0
+                : !strcmp(end, "G") || !strcmp(end, "GiB") ? 1073741824.0 : -1;
+    if (end == v || unit < 0 || !(x > 0) || x * unit > 1e18)
+        return -1;
+    *out = (uint64_t)(x * unit);
     return 0;
 }
 
 static int parse_value(const char *a, const char *v, infer_opts *o)
 {
     char *end;
+    lavin_session_params *p = &o->session;
     if (!strcmp(a, "--query")) {
-        if (o->nqueries == LAVIN_MAX_QUERIES)
+        if (o->nqueries == CLI_MAX_QUERIES)
             return -1;
         o->queries[o->nqueries++] = v;
         return 0;
@@ -67,43 +78,47 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
         return 0;
     }
     if (!strcmp(a, "--size"))
-        return parse_size(v, &o->width, &o->height);
+        return parse_size(v, &p->width, &p->height);
     if (!strcmp(a, "--pairs"))
-        return !strcmp(v, "all") ? (o->pairs = 0) : parse_int(v, 1, LAVIN_MAX_PAIRS, &o->pairs);
+        return !strcmp(v, "all") ? (p->pairs = LAVIN_PAIRS_ALL) : parse_int(v, 1, LAVIN_MAX_PAIRS, &p->pairs);
     if (!strcmp(a, "--steps"))
-        return parse_int(v, 2, 1000, &o->steps);
+        return parse_int(v, 2, 1000, &p->steps);
     if (!strcmp(a, "--batch"))
-        return parse_int(v, 1, LAVIN_SAMPLE_MAX_BATCH, &o->batch);
+        return parse_int(v, 1, LAVIN_MAX_BATCH, &p->batch);
     if (!strcmp(a, "--frames"))
         return parse_int(v, 1, 100000, &o->frames);
     if (!strcmp(a, "--context-frames"))
-        return parse_int(v, 1, 1000, &o->context_frames);
+        return parse_int(v, 1, 1000, &p->context_frames);
     if (!strcmp(a, "--clip-frames"))
-        return parse_int(v, 1, 1000, &o->clip_frames);
+        return parse_int(v, 1, 1000, &p->clip_frames);
     if (!strcmp(a, "--cfg"))
-        return o->cfg = strtof(v, &end), *end || !*v ? -1 : 0;
+        return p->cfg = strtof(v, &end), *end || !*v ? -1 : 0;
     if (!strcmp(a, "--seed"))
-        return o->seed = strtoull(v, &end, 10), *end || !*v || *v == '-' ? -1 : 0;
+        return p->seed = strtoull(v, &end, 10), *end || !*v || *v == '-' ? -1 : 0;
     if (!strcmp(a, "--vae-tile"))
-        return infer_parse_tile(v, &o->tile_auto, &o->tiling);
+        return infer_parse_tile(v, &p->vae_tiling, &p->vae_tile, &p->vae_tile_frames);
+    if (!strcmp(a, "--memory-limit"))
+        return parse_bytes(v, &o->memory_limit);
     if (!strcmp(a, "--fit"))
-        return (o->fit = !strcmp(v, "stretch") ? LAVIN_FIT_STRETCH : !strcmp(v, "pad") ? LAVIN_FIT_PAD
-                       : !strcmp(v, "crop") ? LAVIN_FIT_CROP : (lavin_fit)-1) == (lavin_fit)-1 ? -1 : 0;
+        return (p->fit = !strcmp(v, "stretch") ? LAVIN_FIT_STRETCH : !strcmp(v, "pad") ? LAVIN_FIT_PAD
+                       : !strcmp(v, "crop") ? LAVIN_FIT_CROP : (enum lavin_fit)-1) == (enum lavin_fit)-1 ? -1 : 0;
     if (!strcmp(a, "--weights-dtype"))
-        return (o->weights_dtype = !strcmp(v, "f32") ? LAVIN_F32 : !strcmp(v, "f16") ? LAVIN_F16
-                                 : !strcmp(v, "bf16") ? LAVIN_BF16 : -2) == -2 ? -1 : 0;
+        return (o->model.weights_dtype = !strcmp(v, "f32") ? LAVIN_WEIGHTS_F32 : !strcmp(v, "f16") ? LAVIN_WEIGHTS_F16
+                                       : !strcmp(v, "bf16") ? LAVIN_WEIGHTS_BF16 : (enum lavin_weights_dtype)-1)
+                   == (enum lavin_weights_dtype)-1 ? -1 : 0;
     return -1;
 }
 
 static int parse(int argc, char **argv, const char *cmd, infer_opts *o)
 {
-    *o = (infer_opts){ .pairs = -1, .steps = 20, .cfg = 1.5f, .tile_auto = 1, .weights_dtype = -1,
-                       .clip_frames = 9, .context_frames = 9 };
+    memset(o, 0, sizeof(*o));
+    lavin_model_params_default(&o->model);
+    lavin_session_params_default(&o->session);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int *flag = !strcmp(a, "--keep-model-size") ? &o->keep_model_size : !strcmp(a, "--quiet") ? &o->quiet
-                  : !strcmp(a, "--verbose") ? &o->verbose : !strcmp(a, "--clip") ? &o->clip
-                  : !strcmp(a, "--only-new") ? &o->only_new : !strcmp(a, "--allow-missing") ? &o->allow_missing
+        int *flag = !strcmp(a, "--keep-model-size") ? &o->session.keep_model_size : !strcmp(a, "--quiet") ? &o->quiet
+                  : !strcmp(a, "--verbose") ? &o->verbose : !strcmp(a, "--clip") ? &o->session.clips
+                  : !strcmp(a, "--only-new") ? &o->only_new : !strcmp(a, "--allow-missing") ? &o->model.allow_missing
                   : NULL;
         if (flag) {
             *flag = 1;
@@ -142,76 +157,4 @@ int infer_fail(const char *cmd, int err, const char *msg)
 {
     fprintf(stderr, "lavin %s: %s\n", cmd, msg);
     return infer_exit_code(err);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The released layout: DIR/lavin_dit.safetensors and DIR/stvae.pt (or
- * stvae.safetensors, as lavin convert writes it). */
-int infer_model_files(const infer_opts *o, char *dit, char *vae, size_t size, char *err, size_t n)
-{
-    if (o->dit || o->vae) {
-        if (!o->dit || !o->vae)
-            return lavin_err_buf(err, n, LAVIN_EINVAL, "--dit and --vae go together (or use --model-dir)");
-        snprintf(dit, size, "%s", o->dit);
-        snprintf(vae, size, "%s", o->vae);
-        return 0;
-    }
-    char dir[4096];
-    const char *env = getenv("LAVIN_MODEL_DIR");
-    if (o->model_dir)
-        snprintf(dir, sizeof(dir), "%s", o->model_dir);
-    else if (env && *env)
-        snprintf(dir, sizeof(dir), "%s", env);
-    else {
-        snprintf(dir, sizeof(dir), "%s/models/lavin-tiny", LAVIN_DATADIR);
-        if (!exists(strcat(strcpy(dit, dir), "/lavin_dit.safetensors")))
-            snprintf(dir, sizeof(dir), "%s/models/lavin-tiny", LAVIN_SOURCE_ROOT);
-    }
-    snprintf(dit, size, "%s/lavin_dit.safetensors", dir);
-    if (!exists(dit))
-        return lavin_err_buf(err, n, LAVIN_EINVAL, "%s: no lavin_dit.safetensors (a model folder holds "
-                             "lavin_dit.safetensors and stvae.pt; or give --dit FILE --vae FILE)", dir);
-    snprintf(vae, size, "%s/stvae.pt", dir);
-    if (!exists(vae))
-        snprintf(vae, size, "%s/stvae.safetensors", dir);
-    if (!exists(vae))
-        return lavin_err_buf(err, n, LAVIN_EINVAL, "%s: no stvae.pt or stvae.safetensors beside the J-DiT", dir);
-    return 0;
-}
-
-int infer_read_clip(const char *path, int first, int max, lavin_clip *clip, char *err, size_t n)
-{
-    lavin_video_reader *r = NULL;
-    lavin_video_info info;
-    memset(clip, 0, sizeof(*clip));
-    LAVIN_TRY(lavin_video_open(path, &r, &info, err, n));
-    lavin_image frame = { 0 };
-    int ret = 0, index = 0, cap = 0;
-    while ((max == 0 || clip->n < max) && (ret = lavin_video_read(r, &frame, err, n)) > 0) {
-        if (index++ < first)
-            continue;
-        if (clip->n == cap) {
-            cap = cap ? 2 * cap : 16;
-            lavin_image *f = realloc(clip->frames, (size_t)cap * sizeof(*f));
-            if (!f) {
-                ret = lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
-                break;
-            }
-            clip->frames = f;
-        }
-        clip->frames[clip->n++] = frame;
-        memset(&frame, 0, sizeof(frame));
-    }
-    lavin_image_free(&frame);
-    lavin_video_close(&r);
-    if (ret >= 0 && clip->n == 0)
-        ret = lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: no video frames%s", path, first ? " after the start" : "");
-    if (ret < 0)
-        lavin_clip_free(clip);
-    return ret < 0 ? ret : 0;
 }

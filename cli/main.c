@@ -1,9 +1,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/bench.h"
+#include <libavutil/log.h>
+
 #include "cli/commands.h"
-#include "lavin_config.h"
+#include "lavin/lavin.h"
 
 static const struct {
     const char *name;
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* FFmpeg's demuxers log through process-wide state only; the library
+     * reports every failure itself, so the command keeps stderr to one line. */
+    av_log_set_level(AV_LOG_QUIET);
     if (argc < 2) {
         usage(stderr);
         return LAVIN_EXIT_USAGE;
@@ -40,7 +44,7 @@ int main(int argc, char **argv)
         return LAVIN_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("lavin %s\n", LAVIN_VERSION);
+        printf("lavin %s\n", lavin_version());
         return LAVIN_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -4,9 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "core/error.h"
 #include "cli/infer.h"
-#include "media/video.h"
 
 static void usage(FILE *f)
 {
@@ -20,66 +18,87 @@ static void usage(FILE *f)
             "NAME_target.mp4 (its continuation). The other options are those of lavin run.\n");
 }
 
-/* The last K frames of the video (fewer, 1 + 4k, when it is shorter). */
-static int read_tail(const infer_opts *o, lavin_clip *tail, lavin_video_info *info, char *err, size_t n)
+/* The last K frames of the video, in a ring, so memory stays flat over
+ * long videos; the library keeps 1 + 4k of them. */
+static int read_tail(const infer_opts *o, infer_session *s, lavin_picture *ring, int K, int *n,
+                     lavin_video_info *info)
 {
-    lavin_video_reader *r = NULL;
-    LAVIN_TRY(lavin_video_open(o->in, &r, info, err, n));
-    int K = o->context_frames, total = 0, ret;
-    lavin_image *ring = calloc((size_t)K, sizeof(*ring));
-    if (!ring) {
-        lavin_video_close(&r);
-        return lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
-    }
-    while ((ret = lavin_video_read(r, &ring[total % K], err, n)) > 0)
+    lavin_video_input *r = NULL;
+    CLI_TRY(lavin_video_input_open(s->ctx, o->in, &r, info));
+    int total = 0, ret;
+    while ((ret = lavin_video_input_read(r, &ring[total % K])) > 0)
         total++;
-    lavin_video_close(&r);
-    if (ret >= 0 && total == 0)
-        ret = lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: no video frames", o->in);
-    int keep = total < K ? total : K;
-    keep -= (keep - 1) % 4;
-    tail->frames = ret >= 0 ? calloc((size_t)keep, sizeof(lavin_image)) : NULL;
-    if (ret >= 0 && !tail->frames)
-        ret = lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
-    for (int i = 0; ret >= 0 && i < keep; i++) {
-        int slot = (total - keep + i) % K;
-        tail->frames[i] = ring[slot];
-        memset(&ring[slot], 0, sizeof(ring[slot]));
+    lavin_video_input_close(&r);
+    if (ret < 0)
+        return ret;
+    /* Oldest first. */
+    lavin_picture tmp[1];
+    for (int i = 0; total > K && i < total % K; i++) {
+        tmp[0] = ring[0];
+        memmove(ring, ring + 1, (size_t)(K - 1) * sizeof(*ring));
+        ring[K - 1] = tmp[0];
     }
-    tail->n = ret >= 0 ? keep : 0;
-    for (int i = 0; i < K; i++)
-        lavin_image_free(&ring[i]);
-    free(ring);
-    return ret < 0 ? ret : 0;
+    *n = total < K ? total : K;
+    return 0;
 }
 
-static int copy_input(const infer_opts *o, lavin_video_writer *w, char *err, size_t n)
+static int copy_input(const infer_opts *o, infer_session *s, lavin_video_output *w)
 {
-    lavin_video_reader *r = NULL;
+    lavin_video_input *r = NULL;
     lavin_video_info info;
-    lavin_image frame = { 0 };
-    LAVIN_TRY(lavin_video_open(o->in, &r, &info, err, n));
+    lavin_picture frame = { 0 };
+    CLI_TRY(lavin_video_input_open(s->ctx, o->in, &r, &info));
     int ret;
-    while ((ret = lavin_video_read(r, &frame, err, n)) > 0 && (ret = lavin_video_write(w, &frame, err, n)) >= 0)
+    while ((ret = lavin_video_input_read(r, &frame)) > 0 && (ret = lavin_video_output_write(w, &frame)) >= 0)
         ;
-    lavin_image_free(&frame);
-    lavin_video_close(&r);
+    lavin_picture_free(&frame);
+    lavin_video_input_close(&r);
     return ret;
 }
 
-static int write_out(const infer_opts *o, const lavin_video_info *info, const lavin_clip *fresh, char *err, size_t n)
+static int write_out(const infer_opts *o, infer_session *s, const lavin_video_info *info, const lavin_answer *fresh,
+                     int n)
 {
-    lavin_video_writer *w = NULL;
-    const lavin_image *f0 = &fresh->frames[0];
-    int ret = lavin_video_writer_open(o->out, f0->width, f0->height, info->fps_num, info->fps_den,
-                                      !o->only_new && info->has_audio ? o->in : NULL, &w, err, n);
+    lavin_video_output *w = NULL;
+    int ret = lavin_video_output_open(s->ctx, o->out, fresh[0].width, fresh[0].height, info->fps_num, info->fps_den,
+                                      !o->only_new && info->has_audio ? o->in : NULL, &w);
     if (ret >= 0 && !o->only_new)
-        ret = copy_input(o, w, err, n);
-    for (int i = 0; ret >= 0 && i < fresh->n; i++)
-        ret = lavin_video_write(w, &fresh->frames[i], err, n);
+        ret = copy_input(o, s, w);
+    for (int i = 0; ret >= 0 && i < n; i++)
+        ret = lavin_video_output_write(w, &fresh[i].picture);
     if (ret >= 0)
-        ret = lavin_video_writer_finish(&w, err, n);
-    lavin_video_writer_abort(&w);
+        ret = lavin_video_output_finish(&w);
+    lavin_video_output_abort(&w);
+    return ret;
+}
+
+static int predict(infer_opts *o, infer_session *s, char *err, size_t en)
+{
+    int K = o->session.context_frames, n = 0;
+    lavin_video_info info;
+    lavin_picture *ring = calloc((size_t)K, sizeof(*ring));
+    lavin_answer *fresh = calloc((size_t)o->frames, sizeof(*fresh));
+    int ret = ring && fresh ? read_tail(o, s, ring, K, &n, &info) : LAVIN_ENOMEM;
+    if (ret >= 0 && n == 0)
+        ret = (snprintf(err, en, "%s: no video frames", o->in), LAVIN_EFORMAT);
+    else if (ret >= 0 && (ret = infer_open(o, s)) >= 0) {
+        cli_progress_begin(&s->progress, "predict");
+        if ((ret = lavin_session_predict(s->s, ring, n, o->frames, fresh)) < 0)
+            snprintf(err, en, "%s: %s", o->in, lavin_context_error(s->ctx));
+        cli_progress_done(&s->progress);
+        if (ret >= 0)
+            ret = write_out(o, s, &info, fresh, o->frames);
+    }
+    if (ret == LAVIN_ENOMEM && !err[0])
+        snprintf(err, en, "out of host memory");
+    else if (ret < 0 && !err[0])
+        snprintf(err, en, "%s", lavin_context_error(s->ctx));
+    for (int i = 0; fresh && i < o->frames; i++)
+        lavin_answer_free(&fresh[i]);
+    for (int i = 0; ring && i < K; i++)
+        lavin_picture_free(&ring[i]);
+    free(fresh);
+    free(ring);
     return ret;
 }
 
@@ -93,30 +112,19 @@ int lavin_cmd_predict(int argc, char **argv)
         fprintf(stderr, "lavin predict: --in, --frames and -o are required (see --help)\n");
         return LAVIN_EXIT_USAGE;
     }
-    if ((o.context_frames - 1) % 4 || (o.keep_model_size && !o.only_new)) {
-        fprintf(stderr, "lavin predict: %s\n", (o.context_frames - 1) % 4
+    if ((o.session.context_frames - 1) % 4 || (o.session.keep_model_size && !o.only_new)) {
+        fprintf(stderr, "lavin predict: %s\n", (o.session.context_frames - 1) % 4
                 ? "--context-frames takes 1 + 4k frames (1, 5, 9, 13, ...)"
                 : "--keep-model-size needs --only-new (the input keeps its own size)");
         return LAVIN_EXIT_USAGE;
     }
-    char err[1024] = "";
-    lavin_clip tail = { 0 }, fresh = { 0 };
-    lavin_video_info info;
-    infer_session s;
     o.task = o.task ? o.task : "raw";
-    int ret = read_tail(&o, &tail, &info, err, sizeof(err));
-    if (ret >= 0 && (ret = infer_open(&o, 1, &s, err, sizeof(err))) >= 0) {
-        lavin_progress_begin(&s.progress, "predict");
-        ret = lavin_incontext_predict(s.ic, &tail, o.frames, &fresh);
-        lavin_progress_done(&s.progress);
-        if (ret < 0)
-            snprintf(err, sizeof(err), "%s: %s", o.in, lavin_context_error(s.models.ctx));
-        infer_close(&s);
-    }
-    if (ret >= 0)
-        ret = write_out(&o, &info, &fresh, err, sizeof(err));
-    lavin_clip_free(&tail);
-    lavin_clip_free(&fresh);
+    infer_session s;
+    if ((status = infer_context(&o, "predict", &s)) >= 0)
+        return status;
+    char err[1024] = "";
+    int ret = predict(&o, &s, err, sizeof(err));
+    infer_close(&s);
     if (ret < 0)
         return infer_fail("predict", ret, err);
     if (!o.quiet)

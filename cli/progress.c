@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,49 +11,63 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void lavin_progress_init(lavin_progress *p, int quiet, int verbose)
+void cli_progress_init(cli_progress *p, int quiet, int verbose)
 {
-    *p = (lavin_progress){ .quiet = quiet, .verbose = verbose && !quiet, .tty = isatty(2) && !quiet,
-                           .label = "", .start = now() };
+    *p = (cli_progress){ .quiet = quiet, .verbose = verbose && !quiet, .tty = isatty(2) && !quiet, .what = "",
+                         .start = now() };
 }
 
-void lavin_progress_begin(lavin_progress *p, const char *label)
+void cli_progress_begin(cli_progress *p, const char *what)
 {
-    p->label = label;
-    p->start = now();
+    p->what = what;
 }
 
-void lavin_progress_note(lavin_progress *p, const char *fmt, ...)
+static void label(cli_progress *p, const lavin_progress *pr)
 {
-    if (!p->verbose)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "lavin: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
+    if (pr->total <= 1)
+        snprintf(p->label, sizeof(p->label), "%s", p->what);
+    else if (pr->count > 1)
+        snprintf(p->label, sizeof(p->label), "%ss %d-%d of %d", p->what, pr->first + 1, pr->first + pr->count,
+                 pr->total);
+    else
+        snprintf(p->label, sizeof(p->label), "%s %d of %d", p->what, pr->first + 1, pr->total);
 }
 
-void lavin_progress_step(void *user, int step, int steps)
+int cli_progress_step(void *user, const lavin_progress *pr)
 {
-    lavin_progress *p = user;
-    if (!p->tty)
-        return;
+    cli_progress *p = user;
+    if (!p->tty || pr->stage != LAVIN_STAGE_SAMPLE)
+        return 0;
+    if (pr->step == 0) {
+        p->start = now();
+        label(p, pr);
+    }
     enum { WIDTH = 24 };
     char bar[WIDTH + 1];
-    int fill = steps > 0 ? step * WIDTH / steps : WIDTH;
+    int fill = pr->steps > 0 ? pr->step * WIDTH / pr->steps : WIDTH;
     for (int i = 0; i < WIDTH; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[WIDTH] = 0;
-    double per = step > 0 ? (now() - p->start) / step : 0;
+    double per = pr->step > 0 ? (now() - p->start) / pr->step : 0;
     fprintf(stderr, "\r%s%s[%s] step %d/%d  %.1f s/step  ETA %.0f s   ", p->label, p->label[0] ? " " : "", bar,
-            step, steps, per, per * (steps - step));
+            pr->step, pr->steps, per, per * (pr->steps - pr->step));
     fflush(stderr);
+    p->bar = 1;
+    return 0;
 }
 
-void lavin_progress_done(lavin_progress *p)
+void cli_progress_done(cli_progress *p)
 {
-    if (p->tty)
+    if (p->bar)
         fprintf(stderr, "\r%80s\r", "");
+    p->bar = 0;
+}
+
+void cli_log(void *user, enum lavin_log_level level, const char *message)
+{
+    cli_progress *p = user;
+    if (level == LAVIN_LOG_ERROR || (level >= LAVIN_LOG_INFO && !p->verbose))
+        return;
+    cli_progress_done(p);
+    fprintf(stderr, "lavin: %s\n", message);
 }

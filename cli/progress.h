@@ -1,22 +1,28 @@
-/* Progress on stderr: a bar with step and ETA when stderr is a terminal,
- * nothing otherwise (or with --quiet); --verbose adds one line per stage. */
+/* The command line's side of the library's callbacks: a progress bar with
+ * step and ETA on stderr when it is a terminal (nothing with --quiet), and
+ * the library's log lines (warnings always, stages with --verbose). */
 #ifndef LAVIN_CLI_PROGRESS_H
 #define LAVIN_CLI_PROGRESS_H
 
-typedef struct lavin_progress {
-    int quiet, verbose, tty;
-    const char *label; /* what the bar counts, e.g. "frame 3/40" */
-    double start;      /* seconds, of the current sampling run */
-} lavin_progress;
+#include "lavin/lavin.h"
 
-void lavin_progress_init(lavin_progress *p, int quiet, int verbose);
-/* Starts timing a sampling run; label stays owned by the caller. */
-void lavin_progress_begin(lavin_progress *p, const char *label);
-/* A stage message, printed with --verbose. */
-void lavin_progress_note(lavin_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A lavin_progress_fn for the sampler: user is the lavin_progress. */
-void lavin_progress_step(void *user, int step, int steps);
+typedef struct cli_progress {
+    int quiet, verbose, tty;
+    const char *what;  /* what the items are: "query", "frame", "clip" */
+    char label[96];    /* e.g. "frames 5-8 of 40" */
+    double start;      /* seconds, of the current sampling run */
+    int bar;           /* a bar is on the line */
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, int quiet, int verbose);
+/* Names the items of the next calls ("query", "frame"); stays the caller's. */
+void cli_progress_begin(cli_progress *p, const char *what);
+/* A lavin_progress_fn: user is the cli_progress; draws the sampler's steps. */
+int cli_progress_step(void *user, const lavin_progress *p);
 /* Ends the bar line. */
-void lavin_progress_done(lavin_progress *p);
+void cli_progress_done(cli_progress *p);
+/* A lavin_log_fn: user is the cli_progress. Errors are left to the command,
+ * which prints the failed call's message once. */
+void cli_log(void *user, enum lavin_log_level level, const char *message);
 
 #endif

@@ -5,9 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "core/error.h"
 #include "cli/infer.h"
-#include "media/video.h"
 
 static void usage(FILE *f)
 {
@@ -25,101 +23,100 @@ typedef struct {
     const infer_opts *o;
     infer_session *s;
     lavin_video_info info;
-    lavin_video_writer *w;
+    lavin_video_output *w;
     int written;
+    int sampling_failed; /* the error is the model's, not a file's: it names the input */
 } job;
 
-static int emit(job *j, const lavin_image *out, char *err, size_t n)
+static int emit(job *j, const lavin_answer *a)
 {
-    lavin_image vis = { 0 };
-    int ret = j->s->task->frame(out, &j->s->palette, &vis, err, n);
+    lavin_picture vis = { 0 };
+    lavin_context *ctx = j->s->ctx;
+    int ret = lavin_answer_preview(ctx, a, &vis);
     if (ret >= 0 && !j->w)
-        ret = lavin_video_writer_open(j->o->out, vis.width, vis.height, j->info.fps_num, j->info.fps_den,
-                                      j->info.has_audio ? j->o->in : NULL, &j->w, err, n);
+        ret = lavin_video_output_open(ctx, j->o->out, vis.width, vis.height, j->info.fps_num, j->info.fps_den,
+                                      j->info.has_audio ? j->o->in : NULL, &j->w);
     if (ret >= 0)
-        ret = lavin_video_write(j->w, &vis, err, n);
-    lavin_image_free(&vis);
+        ret = lavin_video_output_write(j->w, &vis);
+    lavin_picture_free(&vis);
     j->written += ret >= 0;
     return ret;
 }
 
-/* Runs n queries as one batch and writes the first `keep` frames of each
- * output. */
-static int run_batch(job *j, lavin_clip *q, int n, int keep, char *err, size_t en)
+/* Writes and frees n answers. */
+static int emit_all(job *j, lavin_answer *a, int n)
 {
-    char label[64];
-    lavin_clip out[LAVIN_SAMPLE_MAX_BATCH];
-    snprintf(label, sizeof(label), n > 1 ? "frames %d-%d" : "frame %d", j->written + 1, j->written + n);
-    lavin_progress_begin(&j->s->progress, label);
-    int ret = lavin_incontext_run(j->s->ic, q, n, out);
-    lavin_progress_done(&j->s->progress);
-    if (ret < 0)
-        return lavin_err_buf(err, en, ret, "%s: %s", j->o->in, lavin_context_error(j->s->models.ctx));
-    for (int b = 0; b < n; b++) {
-        for (int i = 0; ret >= 0 && i < keep && i < out[b].n; i++)
-            ret = emit(j, &out[b].frames[i], err, en);
-        lavin_clip_free(&out[b]);
+    int ret = 0;
+    for (int i = 0; i < n; i++) {
+        if (ret >= 0)
+            ret = emit(j, &a[i]);
+        lavin_answer_free(&a[i]);
     }
     return ret;
 }
 
-/* Clips of T frames; the last is filled up with copies of its last frame,
- * whose outputs are dropped. */
-static int process_clips(job *j, lavin_video_reader *r, char *err, size_t n)
+/* Clips of T frames; the library fills up the last one. */
+static int process_clips(job *j, lavin_video_input *r)
 {
-    int T = j->o->clip_frames, ret = 0;
-    lavin_clip c = { calloc((size_t)T, sizeof(lavin_image)), 0 };
-    if (!c.frames)
-        return lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
-    for (;;) {
-        int real = 0;
-        for (c.n = 0; c.n < T && (ret = lavin_video_read(r, &c.frames[c.n], err, n)) > 0; c.n++)
-            real++;
-        if (ret < 0 || real == 0)
+    int T = j->o->session.clip_frames, ret = 0, got;
+    lavin_picture *c = calloc((size_t)T, sizeof(*c));
+    lavin_answer *out = calloc((size_t)T, sizeof(*out));
+    if (!c || !out)
+        ret = LAVIN_ENOMEM;
+    cli_progress_begin(&j->s->progress, "clip");
+    while (ret >= 0) {
+        for (got = 0; got < T && (ret = lavin_video_input_read(r, &c[got])) > 0; got++)
+            ;
+        if (ret < 0 || got == 0)
             break;
-        for (; c.n < T; c.n++) {
-            const lavin_image *last = &c.frames[real - 1];
-            if ((ret = lavin_image_alloc(&c.frames[c.n], last->width, last->height, 3, 8, err, n)) < 0)
-                break;
-            memcpy(c.frames[c.n].data, last->data, (size_t)last->width * last->height * 3);
-        }
-        if (ret < 0 || (ret = run_batch(j, &c, 1, real, err, n)) < 0)
-            break;
-        for (int i = 0; i < T; i++)
-            lavin_image_free(&c.frames[i]);
+        ret = lavin_session_run_clip(j->s->s, c, got, out);
+        cli_progress_done(&j->s->progress);
+        j->sampling_failed = ret < 0;
+        if (ret >= 0)
+            ret = emit_all(j, out, got);
     }
-    c.n = T;
-    lavin_clip_free(&c);
+    for (int i = 0; c && i < T; i++)
+        lavin_picture_free(&c[i]);
+    free(c);
+    free(out);
     return ret;
 }
 
 /* Single frames, batched as far as memory allows once one has run. */
-static int process_frames(job *j, lavin_video_reader *r, char *err, size_t n)
+static int process_frames(job *j, lavin_video_input *r)
 {
-    lavin_image frames[LAVIN_SAMPLE_MAX_BATCH];
-    lavin_clip q[LAVIN_SAMPLE_MAX_BATCH];
+    lavin_picture frames[LAVIN_MAX_BATCH];
+    lavin_answer out[LAVIN_MAX_BATCH];
     memset(frames, 0, sizeof(frames));
-    int batch = j->o->batch ? j->o->batch : 1, ret = 0;
+    int ret = 0;
+    cli_progress_begin(&j->s->progress, "frame");
     for (;;) {
-        int got = 0;
-        while (got < batch && (ret = lavin_video_read(r, &frames[got], err, n)) > 0) {
-            q[got] = (lavin_clip){ &frames[got], 1 };
+        int got = 0, batch = lavin_session_batch_size(j->s->s);
+        while (got < batch && (ret = lavin_video_input_read(r, &frames[got])) > 0)
             got++;
-        }
-        if (ret < 0 || got == 0 || (ret = run_batch(j, q, got, 1, err, n)) < 0)
+        if (ret < 0 || got == 0)
             break;
-        batch = infer_batch_size(j->s, j->o, got);
+        ret = lavin_session_run(j->s->s, frames, got, out);
+        cli_progress_done(&j->s->progress);
+        j->sampling_failed = ret < 0;
+        if (ret < 0 || (ret = emit_all(j, out, got)) < 0)
+            break;
     }
-    for (int i = 0; i < LAVIN_SAMPLE_MAX_BATCH; i++)
-        lavin_image_free(&frames[i]);
+    for (int i = 0; i < LAVIN_MAX_BATCH; i++)
+        lavin_picture_free(&frames[i]);
     return ret;
 }
 
-static int process(job *j, lavin_video_reader *r, char *err, size_t n)
+static int process(job *j, lavin_video_input *r, char *err, size_t n)
 {
-    int ret = j->o->clip ? process_clips(j, r, err, n) : process_frames(j, r, err, n);
-    if (ret >= 0 && j->written == 0)
-        ret = lavin_err_buf(err, n, LAVIN_EFORMAT, "%s: no video frames", j->o->in);
+    int ret = j->o->session.clips ? process_clips(j, r) : process_frames(j, r);
+    if (ret == LAVIN_ENOMEM)
+        snprintf(err, n, "out of host memory");
+    else if (ret < 0)
+        snprintf(err, n, "%s%s%s", j->sampling_failed ? j->o->in : "", j->sampling_failed ? ": " : "",
+                 lavin_context_error(j->s->ctx));
+    else if (j->written == 0)
+        ret = (snprintf(err, n, "%s: no video frames", j->o->in), LAVIN_EFORMAT);
     return ret;
 }
 
@@ -133,24 +130,29 @@ int lavin_cmd_video(int argc, char **argv)
         fprintf(stderr, "lavin video: --context, --in and -o are required (see --help)\n");
         return LAVIN_EXIT_USAGE;
     }
-    if (o.clip && (o.clip_frames - 1) % 4) {
-        fprintf(stderr, "lavin video: --clip-frames %d: a clip has 1 + 4k frames (1, 5, 9, 13, ...)\n", o.clip_frames);
+    if (o.session.clips && (o.session.clip_frames - 1) % 4) {
+        fprintf(stderr, "lavin video: --clip-frames %d: a clip has 1 + 4k frames (1, 5, 9, 13, ...)\n",
+                o.session.clip_frames);
         return LAVIN_EXIT_USAGE;
     }
-    char err[1024] = "";
-    job j = { .o = &o };
-    lavin_video_reader *r = NULL;
     infer_session s;
-    int ret = lavin_video_open(o.in, &r, &j.info, err, sizeof(err));
-    if (ret >= 0 && (ret = infer_open(&o, o.clip, &s, err, sizeof(err))) >= 0) {
-        j.s = &s;
+    if ((status = infer_context(&o, "video", &s)) >= 0)
+        return status;
+    char err[1024] = "";
+    job j = { .o = &o, .s = &s };
+    lavin_video_input *r = NULL;
+    int ret = lavin_video_input_open(s.ctx, o.in, &r, &j.info);
+    if (ret >= 0)
+        ret = infer_open(&o, &s);
+    if (ret < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
+    if (ret >= 0)
         ret = process(&j, r, err, sizeof(err));
-        if (ret >= 0)
-            ret = lavin_video_writer_finish(&j.w, err, sizeof(err));
-        lavin_video_writer_abort(&j.w);
-        infer_close(&s);
-    }
-    lavin_video_close(&r);
+    if (ret >= 0 && (ret = lavin_video_output_finish(&j.w)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
+    lavin_video_output_abort(&j.w);
+    lavin_video_input_close(&r);
+    infer_close(&s);
     if (ret < 0)
         return infer_fail("video", ret, err);
     if (!o.quiet)

@@ -12,12 +12,7 @@
 void lavin_context_params_default(lavin_context_params *p)
 {
     memset(p, 0, sizeof(*p));
-}
-
-static int env_flag(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0;
+    p->log_level = LAVIN_LOG_WARN;
 }
 
 static VKAPI_ATTR VkBool32 VKAPI_CALL on_validation(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -29,9 +24,9 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL on_validation(VkDebugUtilsMessageSeverityF
     lavin_context *ctx = user;
     if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
         ctx->validation_errors++;
-        fprintf(stderr, "lavin: validation error: %s\n", data->pMessage);
+        lavin_logf(&ctx->log, LAVIN_LOG_WARN, "validation error: %s", data->pMessage);
     } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
-        fprintf(stderr, "lavin: validation warning: %s\n", data->pMessage);
+        lavin_logf(&ctx->log, LAVIN_LOG_DEBUG, "validation warning: %s", data->pMessage);
     }
     return VK_FALSE;
 }
@@ -146,16 +141,14 @@ static int pick_memory(lavin_context *ctx)
 
 static int setup(lavin_context *ctx, const lavin_context_params *p, char *err, size_t err_size)
 {
-    int validation = p->validation || env_flag("LAVIN_VALIDATE");
-    LAVIN_TRY(lavin_instance_create(&ctx->instance, validation, err, err_size));
-    if (validation && create_messenger(ctx) < 0)
+    LAVIN_TRY(lavin_instance_create(&ctx->instance, p->validation, err, err_size));
+    if (p->validation && create_messenger(ctx) < 0)
         return lavin_err_buf(err, err_size, LAVIN_EUNSUPPORTED, "%s", ctx->error);
 
     VkPhysicalDevice *pds;
     uint32_t n, chosen;
     LAVIN_TRY(lavin_enumerate(ctx->instance, &pds, &n, err, err_size));
-    const char *want = p->device ? p->device : getenv("LAVIN_DEVICE");
-    int ret = lavin_select_device(pds, n, want, &chosen, err, err_size);
+    int ret = lavin_select_device(pds, n, p->device, &chosen, err, err_size);
     if (ret == 0) {
         ctx->phys = pds[chosen];
         lavin_device_describe(ctx->phys, (int)chosen, &ctx->info);
@@ -178,30 +171,72 @@ static int setup(lavin_context *ctx, const lavin_context_params *p, char *err, s
 
     if (create_device(ctx) < 0 || pick_memory(ctx) < 0 || lavin_pipelines_init(ctx, p->cache_dir) < 0 ||
         lavin_stream_init(ctx) < 0 ||
-        ((p->profile || env_flag("LAVIN_PROFILE")) && lavin_profile_init(ctx) < 0))
+        (p->profile && lavin_profile_init(ctx) < 0))
         return lavin_err_buf(err, err_size, LAVIN_ENODEV, "%s: %s", ctx->info.name, ctx->error);
     return 0;
 }
 
-int lavin_context_create(lavin_context **out, const lavin_context_params *params, char *err,
-                         size_t err_size)
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int lavin_context_create(lavin_context **out, const lavin_context_params *params)
+{
+    *out = NULL;
+    if (!params)
+        return LAVIN_EINVAL;
+    lavin_context *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return LAVIN_ENOMEM;
+    ctx->params = *params;
+    ctx->log = (lavin_logger){ params->log, params->log_user, params->log_level };
+    /* The strings are the caller's; the context may outlive them. */
+    ctx->params.device = ctx->device_name = dup_or_null(params->device);
+    ctx->params.cache_dir = ctx->cache_dir = dup_or_null(params->cache_dir);
+    ctx->params.contexts_dir = ctx->contexts_dir = dup_or_null(params->contexts_dir);
+    if ((params->device && !ctx->device_name) || (params->cache_dir && !ctx->cache_dir) ||
+        (params->contexts_dir && !ctx->contexts_dir)) {
+        lavin_context_destroy(&ctx);
+        return LAVIN_ENOMEM;
+    }
+    *out = ctx;
+    return 0;
+}
+
+int lavin_context_start(lavin_context *ctx)
+{
+    if (ctx->device)
+        return 0;
+    /* A half-made device is of no use: later calls get the first reason. */
+    if (ctx->start_error[0])
+        return lavin_err(ctx, ctx->start_code, "%s", ctx->start_error);
+    char err[512] = "";
+    int ret = setup(ctx, &ctx->params, err, sizeof(err));
+    if (ret < 0) {
+        snprintf(ctx->start_error, sizeof(ctx->start_error), "%s", err[0] ? err : lavin_strerror(ret));
+        ctx->start_code = ret;
+        return lavin_err(ctx, ret, "%s", ctx->start_error);
+    }
+    lavin_logf(&ctx->log, LAVIN_LOG_INFO, "device: %s", ctx->info.name);
+    return 0;
+}
+
+int lavin_context_open(lavin_context **out, const lavin_context_params *params, char *err, size_t err_size)
 {
     lavin_context_params defaults;
     if (!params) {
         lavin_context_params_default(&defaults);
         params = &defaults;
     }
-    *out = NULL;
-    lavin_context *ctx = calloc(1, sizeof(*ctx));
-    if (!ctx)
-        return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "out of host memory");
-    int ret = setup(ctx, params, err, err_size);
-    if (ret < 0) {
-        lavin_context_destroy(&ctx);
-        return ret;
+    int ret = lavin_context_create(out, params);
+    if (ret < 0)
+        return lavin_err_buf(err, err_size, ret, "out of host memory");
+    if ((ret = lavin_context_start(*out)) < 0) {
+        lavin_err_buf(err, err_size, ret, "%s", (*out)->error);
+        lavin_context_destroy(out);
     }
-    *out = ctx;
-    return 0;
+    return ret;
 }
 
 void lavin_context_destroy(lavin_context **pctx)
@@ -212,8 +247,6 @@ void lavin_context_destroy(lavin_context **pctx)
     if (ctx->device) {
         lavin_stream_sync(ctx);
         vkDeviceWaitIdle(ctx->device);
-        if (ctx->profile && getenv("LAVIN_PROFILE"))
-            lavin_profile_print(ctx, stderr);
         lavin_profile_destroy(ctx);
         lavin_stream_destroy(ctx);
         lavin_pipelines_destroy(ctx);
@@ -229,11 +262,14 @@ void lavin_context_destroy(lavin_context **pctx)
     }
     if (ctx->instance)
         vkDestroyInstance(ctx->instance, NULL);
+    free(ctx->device_name);
+    free(ctx->cache_dir);
+    free(ctx->contexts_dir);
     free(ctx);
     *pctx = NULL;
 }
 
-const lavin_device_info *lavin_context_device(const lavin_context *ctx) { return &ctx->info; }
+const lavin_device_info *lavin_context_device(const lavin_context *ctx) { return ctx->device ? &ctx->info : NULL; }
 unsigned lavin_validation_errors(const lavin_context *ctx) { return ctx->validation_errors; }
 uint64_t lavin_memory_in_use(const lavin_context *ctx) { return ctx->mem_reserved; }
 uint64_t lavin_memory_peak(const lavin_context *ctx) { return ctx->mem_peak; }

@@ -5,7 +5,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 #include "core/error.h"
 
 struct lavin_block;
@@ -40,6 +40,12 @@ typedef struct lavin_staging {
 } lavin_staging;
 
 struct lavin_context {
+    lavin_context_params params; /* its strings point at the copies below */
+    char *device_name, *cache_dir, *contexts_dir;
+    lavin_logger log;
+    char start_error[512];       /* why lavin_context_start() failed, once it has */
+    int start_code;
+
     VkInstance instance;
     VkDebugUtilsMessengerEXT messenger;
     VkPhysicalDevice phys;
@@ -74,6 +80,11 @@ struct lavin_context {
     lavin_staging staging;
     struct lavin_profile *profile;
 };
+
+/* lavin_context_create() and lavin_context_start() in one, for the tests,
+ * benchmarks and developer commands: on failure *out is NULL and err holds
+ * the reason. params NULL takes the defaults. */
+int lavin_context_open(lavin_context **out, const lavin_context_params *params, char *err, size_t err_size);
 
 /* Largest push-constant block any lavin shader uses (the Vulkan minimum). */
 #define LAVIN_PUSH_MAX 128

@@ -16,6 +16,7 @@ const char *lavin_strerror(int err)
     case LAVIN_EIO: return "I/O error";
     case LAVIN_EFORMAT: return "malformed data";
     case LAVIN_EUNSUPPORTED: return "unsupported";
+    case LAVIN_ECANCELED: return "canceled";
     default: return "unknown error";
     }
 }

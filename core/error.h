@@ -5,15 +5,12 @@
 #include <stddef.h>
 #include <vulkan/vulkan.h>
 
-#include "lavin/lavin.h"
+#include "core/log.h"
+#include "lavin/context.h"
 
-#if defined(__GNUC__)
-#define LAVIN_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define LAVIN_PRINTF(a, b)
-#endif
 
-/* Records a formatted one-line message in ctx and returns code. */
+/* Records a formatted one-line message in ctx and returns code. The public
+ * functions log the final message once, when they return it (api/). */
 int lavin_err(lavin_context *ctx, int code, const char *fmt, ...) LAVIN_PRINTF(3, 4);
 
 /* The same into a plain buffer, for code that runs before a context exists. */

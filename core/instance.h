@@ -3,7 +3,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 #include "core/error.h"
 
 int lavin_instance_create(VkInstance *out, int validation, char *err, size_t err_size);

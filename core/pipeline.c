@@ -27,19 +27,9 @@ static int make_dirs(const char *path)
 static char *cache_file_path(const lavin_context *ctx, const char *dir)
 {
     char base[4096];
-    if (dir) {
-        if (!*dir)
-            return NULL;
-        snprintf(base, sizeof(base), "%s", dir);
-    } else if (getenv("LAVIN_CACHE_DIR") && *getenv("LAVIN_CACHE_DIR")) {
-        snprintf(base, sizeof(base), "%s", getenv("LAVIN_CACHE_DIR"));
-    } else if (getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME")) {
-        snprintf(base, sizeof(base), "%s/lavin", getenv("XDG_CACHE_HOME"));
-    } else if (getenv("HOME") && *getenv("HOME")) {
-        snprintf(base, sizeof(base), "%s/.cache/lavin", getenv("HOME"));
-    } else {
+    if (!dir || !*dir)
         return NULL;
-    }
+    snprintf(base, sizeof(base), "%s", dir);
     /* The driver's cache UUID in the name: a new driver never reads a stale file. */
     char uuid[2 * VK_UUID_SIZE + 1];
     for (unsigned i = 0; i < VK_UUID_SIZE; i++)

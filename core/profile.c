@@ -1,3 +1,5 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,21 +118,36 @@ int lavin_profile_collect(lavin_context *ctx)
     return 0;
 }
 
-void lavin_profile_print(const lavin_context *ctx, FILE *f)
+/* snprintf into what is left of buf, counting the whole length. */
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...) LAVIN_PRINTF(4, 5);
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ? size - *len : 0, fmt, ap);
+    va_end(ap);
+    *len += n > 0 ? (size_t)n : 0;
+}
+
+size_t lavin_profile_report(const lavin_context *ctx, char *buf, size_t size)
 {
     const struct lavin_profile *p = ctx->profile;
+    if (size)
+        buf[0] = 0;
     if (!p)
-        return;
+        return 0;
     double total = 0;
+    size_t len = 0;
     for (unsigned i = 0; i < p->nops; i++)
         total += p->ops[i].ns;
-    fprintf(f, "%-24s %8s %11s %7s %10s %9s\n", "op", "calls", "ms", "%", "GFLOP/s", "GB/s");
+    append(buf, size, &len, "%-24s %8s %11s %7s %10s %9s\n", "op", "calls", "ms", "%", "GFLOP/s", "GB/s");
     for (unsigned i = 0; i < p->nops; i++) {
         const op_stat *s = &p->ops[i];
         double sec = s->ns * 1e-9;
-        fprintf(f, "%-24s %8u %11.3f %7.1f %10.2f %9.2f\n", s->name, s->calls, s->ns * 1e-6,
-                total > 0 ? 100.0 * s->ns / total : 0.0, sec > 0 ? s->flops / sec * 1e-9 : 0.0,
-                sec > 0 ? s->bytes / sec * 1e-9 : 0.0);
+        append(buf, size, &len, "%-24s %8u %11.3f %7.1f %10.2f %9.2f\n", s->name, s->calls, s->ns * 1e-6,
+               total > 0 ? 100.0 * s->ns / total : 0.0, sec > 0 ? s->flops / sec * 1e-9 : 0.0,
+               sec > 0 ? s->bytes / sec * 1e-9 : 0.0);
     }
-    fprintf(f, "%-24s %8s %11.3f\n", "total", "", total * 1e-6);
+    append(buf, size, &len, "%-24s %8s %11.3f\n", "total", "", total * 1e-6);
+    return len;
 }

@@ -1,9 +1,7 @@
 /* Per-op GPU timing from timestamp queries around each dispatch, summed by
- * op name and printed as a table (LAVIN_PROFILE=1). */
+ * op name; lavin_profile_report() (lavin/context.h) formats the table. */
 #ifndef LAVIN_CORE_PROFILE_H
 #define LAVIN_CORE_PROFILE_H
-
-#include <stdio.h>
 
 #include "core/context.h"
 
@@ -19,7 +17,5 @@ int lavin_profile_full(const lavin_context *ctx);
 /* Reads the timestamps of the submission that just finished. */
 int lavin_profile_collect(lavin_context *ctx);
 
-/* One row per op: calls, total ms, GFLOP/s, GB/s. */
-void lavin_profile_print(const lavin_context *ctx, FILE *f);
 
 #endif

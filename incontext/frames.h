@@ -7,12 +7,9 @@
 
 #include "media/image.h"
 #include "core/tensor.h"
+#include "lavin/session.h"
 
-typedef enum lavin_fit {
-    LAVIN_FIT_STRETCH, /* the whole picture resized to the model's size: the reference */
-    LAVIN_FIT_PAD,     /* aspect kept, black bars to the model's aspect first */
-    LAVIN_FIT_CROP,    /* aspect kept, centre cut to the model's aspect first */
-} lavin_fit;
+typedef enum lavin_fit lavin_fit; /* lavin/session.h */
 
 /* Where a picture of width x height went: it was placed in (pad) or cut
  * from (crop) an arranged picture of aw x ah at (x, y), and that was resized

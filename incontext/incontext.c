@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "lavin/model.h"
 #include "incontext/incontext.h"
 #include "stvae/latent.h"
 #include "core/noise.h"
@@ -70,6 +71,19 @@ static int latent_shape(const lavin_incontext *ic, int64_t T, int64_t channels, 
                                                                      ic->p.width / s });
 }
 
+static int notify(lavin_incontext *ic, int stage, int step, int steps)
+{
+    if (ic->p.notify && ic->p.notify(ic->p.user, stage, step, steps))
+        return lavin_err(ic->ctx, LAVIN_ECANCELED, "canceled");
+    return 0;
+}
+
+static int sample_step(void *user, int step, int steps)
+{
+    lavin_incontext *ic = user;
+    return ic->p.notify && ic->p.notify(ic->p.user, LAVIN_STAGE_SAMPLE, step, steps);
+}
+
 /* clip -> normalised posterior sample z [1, C, T', h, w] (allocated). */
 static int encode_clip(lavin_incontext *ic, const lavin_clip *c, int item, lavin_tensor *z)
 {
@@ -113,9 +127,13 @@ int lavin_incontext_set_pairs(lavin_incontext *ic, const lavin_clip *inputs, con
     int ret = 0;
     int64_t frames = 0, at = 0;
     for (int i = 0; ret >= 0 && i < 2 * n; i++) {
-        ret = encode_clip(ic, i % 2 ? &targets[i / 2] : &inputs[i / 2], i, &z[i]);
+        ret = notify(ic, LAVIN_STAGE_ENCODE, i, 2 * n);
+        if (ret >= 0)
+            ret = encode_clip(ic, i % 2 ? &targets[i / 2] : &inputs[i / 2], i, &z[i]);
         frames += ret >= 0 ? z[i].ne[2] : 0;
     }
+    if (ret >= 0)
+        ret = notify(ic, LAVIN_STAGE_ENCODE, 2 * n, 2 * n);
     if (ret >= 0 && n > 0)
         ret = latent_shape(ic, frames, lavin_stvae_latent_channels(ic->m->vae), &ic->pairs);
     for (int i = 0; ret >= 0 && n > 0 && i < 2 * n; i++)
@@ -158,7 +176,9 @@ static int sample(lavin_incontext *ic, const lavin_tensor *zq, int n, int64_t fr
         if (ret >= 0)
             ret = lavin_gaussian_tensor(ctx, ic->p.seed, &xv);
     }
-    lavin_sample_params sp = { ic->p.grid_points, ic->p.cfg, ic->p.progress, ic->p.user };
+    lavin_sample_params sp = { ic->p.grid_points, ic->p.cfg, sample_step, ic };
+    if (ret >= 0)
+        ret = notify(ic, LAVIN_STAGE_SAMPLE, 0, ic->p.grid_points - 1);
     if (ret >= 0)
         ret = lavin_jdit_sample(ic->m->jdit, x, &cond, NULL, &sp);
     lavin_tensor_free(ctx, &cond);
@@ -211,14 +231,19 @@ int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *queries, int n, l
     lavin_tensor zq[LAVIN_SAMPLE_MAX_BATCH], x = { 0 }, xv, video = { 0 };
     memset(zq, 0, sizeof(zq));
     int ret = 0;
-    for (int b = 0; ret >= 0 && b < n; b++)
-        ret = encode_clip(ic, &queries[b], ic->items, &zq[b]);
+    for (int b = 0; ret >= 0 && b < n; b++) {
+        ret = notify(ic, LAVIN_STAGE_ENCODE, b, n);
+        if (ret >= 0)
+            ret = encode_clip(ic, &queries[b], ic->items, &zq[b]);
+    }
     if (ret >= 0)
         ret = sample(ic, zq, n, zq[0].ne[2], &x);
     for (int b = 0; b < n; b++)
         lavin_tensor_free(ic->ctx, &zq[b]);
     for (int b = 0; ret >= 0 && b < n; b++) {
-        ret = item(ic->ctx, &x, b, &xv);
+        ret = notify(ic, LAVIN_STAGE_DECODE, b, n);
+        if (ret >= 0)
+            ret = item(ic->ctx, &x, b, &xv);
         if (ret >= 0)
             ret = decode(ic, &xv, &video);
         int frames = ret >= 0 && video.ne[2] < queries[b].n ? (int)video.ne[2] : queries[b].n;
@@ -227,6 +252,8 @@ int lavin_incontext_run(lavin_incontext *ic, const lavin_clip *queries, int n, l
         lavin_tensor_free(ic->ctx, &video);
     }
     lavin_tensor_free(ic->ctx, &x);
+    if (ret >= 0)
+        ret = notify(ic, LAVIN_STAGE_DECODE, n, n);
     for (int b = 0; ret < 0 && b < n; b++)
         lavin_clip_free(&out[b]);
     return ret;
@@ -240,7 +267,9 @@ int lavin_incontext_predict(lavin_incontext *ic, const lavin_clip *past, int fra
         return lavin_err(ic->ctx, LAVIN_EINVAL, "frames to predict must be at least 1 (got %d)", frames);
     lavin_tensor zp = { 0 }, x = { 0 }, all = { 0 }, video = { 0 };
     int64_t at = 0;
-    int ret = encode_clip(ic, past, ic->items, &zp);
+    int ret = notify(ic, LAVIN_STAGE_ENCODE, 0, 1);
+    if (ret >= 0)
+        ret = encode_clip(ic, past, ic->items, &zp);
     int64_t Tx = 1;
     while (ret >= 0 && lavin_stvae_decoded_frames(ic->m->vae, zp.ne[2] + Tx) -
                            lavin_stvae_decoded_frames(ic->m->vae, zp.ne[2]) < frames)
@@ -254,6 +283,8 @@ int lavin_incontext_predict(lavin_incontext *ic, const lavin_clip *past, int fra
     if (ret >= 0)
         ret = append(ic->ctx, &x, &all, &at);
     lavin_tensor_free(ic->ctx, &x);
+    if (ret >= 0)
+        ret = notify(ic, LAVIN_STAGE_DECODE, 0, 1);
     if (ret >= 0)
         ret = decode(ic, &all, &video);
     lavin_tensor_free(ic->ctx, &all);

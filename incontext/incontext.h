@@ -26,7 +26,9 @@ typedef struct lavin_incontext_params {
     lavin_stvae_tiling tiling;
     int auto_tiling;       /* pick tiling per clip for budget bytes of device memory */
     uint64_t budget;
-    lavin_progress_fn progress;
+    /* Hears of each step of each stage (enum lavin_stage); non-zero cancels
+     * with LAVIN_ECANCELED. May be NULL. */
+    int (*notify)(void *user, int stage, int step, int steps);
     void *user;
 } lavin_incontext_params;
 

@@ -36,15 +36,16 @@ static int jdit_key(void *user, const cJSON *item, const char *source, char *err
     return lavin_config_int(item, source, &cfg->patch_size, err, n) < 0 ? LAVIN_EFORMAT : 1;
 }
 
-int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg, char *err,
+int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg, const lavin_logger *log,
+                           char *err,
                             size_t err_size)
 {
-    return lavin_config_parse(json, source, jdit_key, cfg, err, err_size);
+    return lavin_config_parse(json, source, jdit_key, cfg, log, err, err_size);
 }
 
 /* What the shapes determine; the head count does not show in any shape, so
  * the released head width of 72 is assumed. */
-static int infer(const lavin_checkpoint *ck, lavin_jdit_config *cfg, char *err, size_t n)
+static int infer(const lavin_checkpoint *ck, lavin_jdit_config *cfg, const lavin_logger *log, char *err, size_t n)
 {
     const lavin_ckpt_tensor *emb = lavin_checkpoint_find(ck, "x_embedder.0.weight");
     const lavin_ckpt_tensor *k = lavin_checkpoint_find(ck, "blocks.0.joint_attn.x_k.weight");
@@ -67,21 +68,21 @@ static int infer(const lavin_checkpoint *ck, lavin_jdit_config *cfg, char *err, 
                         ? (int)(cfg->num_heads * hd / k->shape[0]) : 1;
     cfg->patch_size = 2;
     cfg->in_channels = in / 4;
-    fprintf(stderr, "lavin: %s: config inferred from shapes; num_heads %d assumes head dim %d\n",
-            lavin_checkpoint_path(ck), cfg->num_heads, hd);
+    lavin_logf(log, LAVIN_LOG_WARN, "%s: config inferred from shapes; num_heads %d assumes head dim %d",
+               lavin_checkpoint_path(ck), cfg->num_heads, hd);
     return 0;
 }
 
 int lavin_jdit_config_find(const lavin_checkpoint *ck, const char *config_path, lavin_jdit_config *cfg,
-                           const char **origin, char *err, size_t err_size)
+                           const char **origin, const lavin_logger *log, char *err, size_t err_size)
 {
     char *text;
     lavin_jdit_config_preset(cfg);
     LAVIN_TRY(lavin_config_model(ck, "jdit", "a J-DiT", err, err_size));
     LAVIN_TRY(lavin_config_text(ck, config_path, &text, origin, err, err_size));
     if (!text)
-        return infer(ck, cfg, err, err_size);
-    int ret = lavin_jdit_config_parse(text, config_path ? config_path : lavin_checkpoint_path(ck), cfg, err,
+        return infer(ck, cfg, log, err, err_size);
+    int ret = lavin_jdit_config_parse(text, config_path ? config_path : lavin_checkpoint_path(ck), cfg, log, err,
                                       err_size);
     free(text);
     return ret;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "checkpoint/checkpoint.h"
+#include "core/log.h"
 #include "jdit/jdit.h"
 
 typedef struct lavin_jdit_config {
@@ -19,14 +20,14 @@ void lavin_jdit_config_preset(lavin_jdit_config *cfg);
 
 /* Reads the keys present in json over cfg; unknown keys are warned about on
  * stderr; a key of the wrong type is an error naming it. */
-int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg, char *err,
-                            size_t err_size);
+int lavin_jdit_config_parse(const char *json, const char *source, lavin_jdit_config *cfg,
+                            const lavin_logger *log, char *err, size_t err_size);
 
 /* The config of a checkpoint: config_path if given, else NAME.json beside
  * the weights, else metadata "lavin.config", else inferred from shapes.
  * *origin says which (a static string). */
 int lavin_jdit_config_find(const lavin_checkpoint *ck, const char *config_path, lavin_jdit_config *cfg,
-                           const char **origin, char *err, size_t err_size);
+                           const char **origin, const lavin_logger *log, char *err, size_t err_size);
 
 int lavin_jdit_config_dims(const lavin_jdit_config *cfg, lavin_jdit_dims *d, char *err, size_t err_size);
 

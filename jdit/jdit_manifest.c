@@ -67,7 +67,7 @@ static void list(const void *cfg, lavin_manifest_fn fn, void *user)
     lavin_jdit_manifest(cfg, fn, user);
 }
 
-int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, FILE *log,
+int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, const lavin_logger *log,
                      lavin_manifest_report *r)
 {
     return lavin_manifest_check(list, cfg, ck, log, r);

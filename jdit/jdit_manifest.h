@@ -12,7 +12,7 @@
 void lavin_jdit_manifest(const lavin_jdit_config *cfg, lavin_manifest_fn fn, void *user);
 
 /* lavin_manifest_check() with the J-DiT's manifest. */
-int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, FILE *log,
+int lavin_jdit_check(const lavin_jdit_config *cfg, const lavin_checkpoint *ck, const lavin_logger *log,
                      lavin_manifest_report *r);
 
 #endif

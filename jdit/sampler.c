@@ -71,10 +71,8 @@ int lavin_jdit_sample(lavin_jdit *m, const lavin_tensor *x, const lavin_tensor *
                      : lavin_jdit_forward(m, x, t, cond, &v);
         if (ret >= 0)
             ret = lavin_op_axpby(ctx, 1.0f, x, dt, &v, x);
-        if (ret >= 0 && p->progress) {
-            ret = lavin_stream_sync(ctx);
-            p->progress(p->user, k + 1, n - 1);
-        }
+        if (ret >= 0 && p->progress && (ret = lavin_stream_sync(ctx)) >= 0 && p->progress(p->user, k + 1, n - 1))
+            ret = lavin_err(ctx, LAVIN_ECANCELED, "canceled");
     }
     if (ret >= 0)
         ret = lavin_stream_sync(ctx);

@@ -3,6 +3,7 @@
 #ifndef LAVIN_JDIT_SAMPLER_H
 #define LAVIN_JDIT_SAMPLER_H
 
+#include "core/step.h"
 #include "jdit/jdit.h"
 
 #define LAVIN_GRID_MAX 1001
@@ -12,13 +13,11 @@
  * uniform over [0, 1] otherwise. n - 1 model evaluations walk it. */
 int lavin_time_grid(int n, float *grid);
 
-/* Called after each step with the step just done (1-based) and the total. */
-typedef void (*lavin_progress_fn)(void *user, int step, int steps);
 
 typedef struct lavin_sample_params {
     int grid_points;        /* 20 by default */
     float cfg;              /* guidance scale; 1 = no unconditional pass */
-    lavin_progress_fn progress;
+    lavin_step_fn progress;
     void *user;
 } lavin_sample_params;
 

@@ -13,16 +13,6 @@
 #include "media/av_util.h"
 #include "core/error.h"
 
-/* A library that prints to stderr behind its caller's back breaks the CLI's
- * one-line error contract. AVCodecContext has a per-context log offset, but
- * the demuxers and muxers (e.g. mov's "moov atom not found") only honour the
- * process-wide level, so this is the one place lavin touches FFmpeg's global
- * state; every failure is reported through err instead. */
-void lavin_av_quiet(void)
-{
-    av_log_set_level(AV_LOG_QUIET);
-}
-
 int lavin_av_code(int averr)
 {
     if (averr == AVERROR(ENOMEM))

@@ -11,8 +11,9 @@
 struct SwsContext;
 
 /* FFmpeg logs through process-wide state only (the demuxers have no
- * per-context level), so the open functions turn it off; see av_util.c. */
-void lavin_av_quiet(void);
+ * per-context level), which a library must leave to its program: lavin
+ * reports every failure through its own error and never sets FFmpeg's log
+ * level (the lavin command does, for itself). */
 
 /* Writes "PATH: WHAT: <FFmpeg's text for averr>" and returns code. */
 int lavin_av_err(char *err, size_t err_size, int code, const char *path, const char *what, int averr);

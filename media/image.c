@@ -125,7 +125,6 @@ int lavin_image_read(const char *path, lavin_image *img, char *err, size_t err_s
     memset(img, 0, sizeof(*img));
     if (!path)
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "image read: no path");
-    lavin_av_quiet();
     image_reader r = { 0 };
     int ret = read_into(path, &r, img, err, err_size);
     reader_free(&r);
@@ -209,7 +208,6 @@ int lavin_image_write_png(const char *path, const lavin_image *img, char *err, s
         (img->depth != 8 && img->depth != 16))
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "%s: image %dx%d, %d channels, %d-bit is not writable",
                              path, img->width, img->height, img->channels, img->depth);
-    lavin_av_quiet();
     AVPacket *pkt = av_packet_alloc();
     if (!pkt)
         return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory", path);

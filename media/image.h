@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 
 typedef struct lavin_image {
     int width, height;

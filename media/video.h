@@ -7,14 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lavin/media.h"
 #include "media/image.h"
 
-typedef struct lavin_video_info {
-    int width, height;
-    int fps_num, fps_den;     /* average frame rate of the video stream */
-    int64_t frames;           /* frame count when the container says, else -1 */
-    int has_audio;
-} lavin_video_info;
+/* lavin_video_info: lavin/media.h */
 
 typedef struct lavin_video_reader lavin_video_reader;
 

@@ -93,7 +93,6 @@ int lavin_video_open(const char *path, lavin_video_reader **out, lavin_video_inf
     *out = NULL;
     if (!path)
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "video open: no path");
-    lavin_av_quiet();
     lavin_video_reader *r = calloc(1, sizeof(*r));
     if (r)
         r->path = strdup(path);

@@ -205,7 +205,6 @@ int lavin_video_writer_open_with(const char *path, int width, int height, int fp
     if (fps_num <= 0 || fps_den <= 0 || fps_num > 65535 || fps_den > 65535)
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "%s: frame rate %d/%d: expected two integers in 1..65535",
                              path, fps_num, fps_den);
-    lavin_av_quiet();
     lavin_video_writer *w = calloc(1, sizeof(*w));
     if (w)
         w->path = strdup(path);

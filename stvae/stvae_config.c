@@ -44,10 +44,11 @@ static int stvae_key(void *user, const cJSON *item, const char *source, char *er
     return 0;
 }
 
-int lavin_stvae_config_parse(const char *json, const char *source, lavin_stvae_config *cfg, char *err,
+int lavin_stvae_config_parse(const char *json, const char *source, lavin_stvae_config *cfg, const lavin_logger *log,
+                           char *err,
                              size_t err_size)
 {
-    int ret = lavin_config_parse(json, source, stvae_key, cfg, err, err_size);
+    int ret = lavin_config_parse(json, source, stvae_key, cfg, log, err, err_size);
     for (int i = 0; ret >= 0 && i < cfg->nblocks; i++)
         if (cfg->block_out_channels[i] % cfg->norm_num_groups)
             ret = lavin_err_buf(err, err_size, LAVIN_EFORMAT,
@@ -64,7 +65,7 @@ static int64_t dim(const lavin_checkpoint *ck, const char *name, int axis)
 
 /* Channels, depth and latent width show in the shapes; the group count and
  * the temporal compression do not, so they keep the preset's values. */
-static int infer(const lavin_checkpoint *ck, lavin_stvae_config *cfg, char *err, size_t n)
+static int infer(const lavin_checkpoint *ck, lavin_stvae_config *cfg, const lavin_logger *log, char *err, size_t n)
 {
     char name[128];
     int nb = 0, layers = 0;
@@ -88,22 +89,22 @@ static int infer(const lavin_checkpoint *ck, lavin_stvae_config *cfg, char *err,
     cfg->nblocks = nb;
     cfg->layers_per_block = layers;
     cfg->latent_channels = (int)latent;
-    fprintf(stderr, "lavin: %s: ST-VAE config inferred from shapes; norm_num_groups %d and temporal "
-                    "compression %d are assumed\n", lavin_checkpoint_path(ck), cfg->norm_num_groups,
-            cfg->temporal_compression_ratio);
+    lavin_logf(log, LAVIN_LOG_WARN, "%s: ST-VAE config inferred from shapes; norm_num_groups %d and temporal "
+               "compression %d are assumed", lavin_checkpoint_path(ck), cfg->norm_num_groups,
+               cfg->temporal_compression_ratio);
     return 0;
 }
 
 int lavin_stvae_config_find(const lavin_checkpoint *ck, const char *config_path, lavin_stvae_config *cfg,
-                            const char **origin, char *err, size_t err_size)
+                            const char **origin, const lavin_logger *log, char *err, size_t err_size)
 {
     char *text;
     lavin_stvae_config_preset(cfg);
     LAVIN_TRY(lavin_config_model(ck, "stvae", "an ST-VAE", err, err_size));
     LAVIN_TRY(lavin_config_text(ck, config_path, &text, origin, err, err_size));
     if (!text)
-        return infer(ck, cfg, err, err_size);
-    int ret = lavin_stvae_config_parse(text, config_path ? config_path : lavin_checkpoint_path(ck), cfg, err,
+        return infer(ck, cfg, log, err, err_size);
+    int ret = lavin_stvae_config_parse(text, config_path ? config_path : lavin_checkpoint_path(ck), cfg, log, err,
                                        err_size);
     free(text);
     return ret;
@@ -228,7 +229,7 @@ static void list(const void *cfg, lavin_manifest_fn fn, void *user)
     lavin_stvae_manifest(cfg, fn, user);
 }
 
-int lavin_stvae_check(const lavin_stvae_config *cfg, const lavin_checkpoint *ck, FILE *log,
+int lavin_stvae_check(const lavin_stvae_config *cfg, const lavin_checkpoint *ck, const lavin_logger *log,
                       lavin_manifest_report *r)
 {
     return lavin_manifest_check(list, cfg, ck, log, r);

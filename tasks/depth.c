@@ -40,5 +40,5 @@ static int write(const lavin_image *rgb, const lavin_palette *pal, const char *p
 
 const lavin_task lavin_depth_task = {
     "depth", "relative depth: 16-bit grayscale PNG (normalised inverse depth, near bright) and a colour preview",
-    write, preview,
+    write, preview, LAVIN_ANSWER_DEPTH,
 };

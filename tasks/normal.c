@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "tasks/task.h"
 
-static void unit(const uint8_t *rgb, double *v)
+void lavin_normal_unit(const uint8_t *rgb, double *v)
 {
     double len = 0;
     for (int c = 0; c < 3; c++) {
@@ -23,7 +23,7 @@ static int decode(const lavin_image *rgb, int depth, lavin_image *out, char *err
     LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 3, depth, err, n));
     double max = depth == 16 ? 65535.0 : 255.0, v[3];
     for (size_t i = 0; i < (size_t)rgb->width * (size_t)rgb->height; i++) {
-        unit((const uint8_t *)rgb->data + 3 * i, v);
+        lavin_normal_unit((const uint8_t *)rgb->data + 3 * i, v);
         for (int c = 0; c < 3; c++) {
             double q = floor((v[c] * 0.5 + 0.5) * max + 0.5);
             if (depth == 16)
@@ -54,4 +54,5 @@ static int write(const lavin_image *rgb, const lavin_palette *pal, const char *p
 
 const lavin_task lavin_normal_task = {
     "normal", "surface normals: 16-bit RGB PNG of unit camera-space normals, (n / 2 + 0.5) * 65535", write, frame,
+    LAVIN_ANSWER_NORMAL,
 };

@@ -19,7 +19,7 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int lavin_pairs_dir(const char *context, char *dir, size_t dir_size, char *err, size_t n)
+int lavin_pairs_dir(const char *context, const char *first_root, char *dir, size_t dir_size, char *err, size_t n)
 {
     if (is_dir(context) || strchr(context, '/')) {
         if (!is_dir(context))
@@ -27,8 +27,8 @@ int lavin_pairs_dir(const char *context, char *dir, size_t dir_size, char *err, 
         snprintf(dir, dir_size, "%s", context);
         return 0;
     }
-    const char *env = getenv("LAVIN_CONTEXTS");
-    const char *roots[] = { env && *env ? env : NULL, LAVIN_DATADIR "/contexts", LAVIN_SOURCE_ROOT "/contexts" };
+    const char *roots[] = { first_root && *first_root ? first_root : NULL, LAVIN_DATADIR "/contexts",
+                            LAVIN_SOURCE_ROOT "/contexts" };
     for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
         if (!roots[i])
             continue;
@@ -37,7 +37,7 @@ int lavin_pairs_dir(const char *context, char *dir, size_t dir_size, char *err, 
             return 0;
     }
     return lavin_err_buf(err, n, LAVIN_EINVAL,
-                         "context '%s' is neither a folder nor a bundled context (see contexts/ or $LAVIN_CONTEXTS)",
+                         "context '%s' is neither a folder nor a bundled context (see contexts/)",
                          context);
 }
 

@@ -20,9 +20,10 @@ typedef struct lavin_pairs {
 enum lavin_pair_kind { LAVIN_PAIRS_IMAGES, LAVIN_PAIRS_CLIPS };
 
 /* Resolves CONTEXT to a folder: an existing folder path as given, else a
- * bundled name looked up in $LAVIN_CONTEXTS, the installed data folder and the
- * source tree, in that order. */
-int lavin_pairs_dir(const char *context, char *dir, size_t dir_size, char *err, size_t err_size);
+ * bundled name looked up in first_root (NULL: skipped), the installed data
+ * folder and the source tree, in that order. */
+int lavin_pairs_dir(const char *context, const char *first_root, char *dir, size_t dir_size, char *err,
+                    size_t err_size);
 
 /* Lists the pairs of dir whose files are images (PNG, JPEG, WebP, BMP) or
  * clips (MP4, MOV, MKV, WebM, AVI). An input without its target (or the

@@ -117,5 +117,5 @@ static int write(const lavin_image *rgb, const lavin_palette *pal, const char *p
 
 const lavin_task lavin_segmentation_task = {
     "segmentation", "semantic labels: 8-bit PNG of palette indices (the context's target colours, most common "
-    "first) and a coloured preview", write, preview,
+    "first) and a coloured preview", write, preview, LAVIN_ANSWER_LABELS,
 };

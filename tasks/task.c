@@ -21,14 +21,18 @@ int lavin_task_copy_rgb(const lavin_image *rgb, lavin_image *out, char *err, siz
     return 0;
 }
 
-/* BT.601 luma, the weights the edge targets are made with. */
+double lavin_luma601(const uint8_t *p)
+{
+    return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+}
+
 int lavin_task_luma(const lavin_image *rgb, int depth, lavin_image *out, char *err, size_t n)
 {
     LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 1, depth, err, n));
     const uint8_t *s = rgb->data;
     size_t count = (size_t)rgb->width * (size_t)rgb->height;
     for (size_t i = 0; i < count; i++) {
-        double y = 0.299 * s[3 * i] + 0.587 * s[3 * i + 1] + 0.114 * s[3 * i + 2];
+        double y = lavin_luma601(s + 3 * i);
         if (depth == 16)
             ((uint16_t *)out->data)[i] = (uint16_t)(y * 257.0 + 0.5);
         else
@@ -94,10 +98,11 @@ static int edges_write(const lavin_image *rgb, const lavin_palette *pal, const c
     return ret;
 }
 
-static const lavin_task raw = { "raw", "the model's RGB output as it is", raw_write, raw_frame };
+static const lavin_task raw = { "raw", "the model's RGB output as it is", raw_write, raw_frame, LAVIN_ANSWER_RGB };
 static const lavin_task edges = { "edges", "edge map: 8-bit grayscale, white edges on black", edges_write,
-                                  edges_frame };
-static const lavin_task colorize = { "colorize", "colour for a grayscale picture: RGB", raw_write, raw_frame };
+                                  edges_frame, LAVIN_ANSWER_EDGES };
+static const lavin_task colorize = { "colorize", "colour for a grayscale picture: RGB", raw_write, raw_frame,
+                                     LAVIN_ANSWER_RGB };
 
 const lavin_task *lavin_task_raw(void)
 {

@@ -8,9 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lavin/picture.h"
 #include "media/image.h"
-
-#define LAVIN_PALETTE_MAX 64
 
 /* Colours of a label encoding, found in the context's targets. */
 typedef struct lavin_palette {
@@ -30,6 +29,8 @@ typedef struct lavin_task {
     /* The 8-bit RGB picture a video of the task shows for one output frame;
      * out is allocated by the call. */
     lavin_task_frame_fn frame;
+    /* What lavin_answer holds for it (lavin/picture.h). */
+    enum lavin_answer_kind kind;
 } lavin_task;
 
 /* NULL when name is no task. */
@@ -61,6 +62,12 @@ int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, co
 int lavin_task_map_luma(const lavin_image *rgb, void (*map)(int luma, uint8_t *rgb_out), lavin_image *out,
                         char *err, size_t err_size);
 int lavin_task_luma(const lavin_image *rgb, int depth, lavin_image *out, char *err, size_t err_size);
+/* BT.601 luma of one 8-bit RGB pixel, in [0, 255]: the weights the depth and
+ * edge targets are made with. */
+double lavin_luma601(const uint8_t *rgb);
+/* The unit normal an 8-bit RGB pixel encodes (RGB / 255 * 2 - 1,
+ * renormalised; (0, 0, 1) for a zero vector). */
+void lavin_normal_unit(const uint8_t *rgb, double *v);
 
 extern const lavin_task lavin_depth_task, lavin_normal_task, lavin_segmentation_task;
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lavin/lavin.h"
+#include "lavin/context.h"
 #include "core/tensor.h"
 
 /* Tolerances the issue fixes: f32 paths, and paths through 16-bit storage. */

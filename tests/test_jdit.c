@@ -47,14 +47,14 @@ static int open_model(suite *s, const char *file, int dtype, model *out)
     lavin_jdit_config cfg;
     lavin_jdit_dims d;
     const char *origin;
-    if (lavin_jdit_config_find(out->ck, NULL, &cfg, &origin, err, sizeof(err)) < 0 ||
+    if (lavin_jdit_config_find(out->ck, NULL, &cfg, &origin, NULL, err, sizeof(err)) < 0 ||
         lavin_jdit_config_dims(&cfg, &d, err, sizeof(err)) < 0) {
         report(s, 0, file, err);
         return -1;
     }
-    int ret = lavin_weights_load(s->ctx, out->ck, dtype, &out->w);
+    int ret = lavin_weights_load(s->ctx, out->ck, dtype, NULL, NULL, &out->w);
     if (ret >= 0)
-        ret = lavin_weights_load(s->ctx, out->ck, -1, &out->w);
+        ret = lavin_weights_load(s->ctx, out->ck, -1, NULL, NULL, &out->w);
     if (ret >= 0)
         ret = lavin_jdit_create(s->ctx, &d, out->w, &out->m);
     if (ret < 0)
@@ -228,7 +228,7 @@ int main(void)
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
     char err[512];
-    if (lavin_context_create(&s.ctx, &p, err, sizeof(err)) < 0) {
+    if (lavin_context_open(&s.ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "test_jdit: %s\n", err);
         return 1;
     }

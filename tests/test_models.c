@@ -80,12 +80,12 @@ static void compare_manifest(tally *t, const char *file)
     if (!strcmp(kind, "jdit")) {
         lavin_jdit_config cfg;
         lavin_jdit_config_preset(&cfg);
-        if ((ret = lavin_jdit_config_parse(json, file, &cfg, err, sizeof(err))) >= 0)
+        if ((ret = lavin_jdit_config_parse(json, file, &cfg, NULL, err, sizeof(err))) >= 0)
             lavin_jdit_manifest(&cfg, collect, &got);
     } else {
         lavin_stvae_config cfg;
         lavin_stvae_config_preset(&cfg);
-        if ((ret = lavin_stvae_config_parse(json, file, &cfg, err, sizeof(err))) >= 0)
+        if ((ret = lavin_stvae_config_parse(json, file, &cfg, NULL, err, sizeof(err))) >= 0)
             lavin_stvae_manifest(&cfg, collect, &got);
     }
     int same = ret >= 0 && want.n == got.n;
@@ -112,25 +112,25 @@ static void config_parsing(tally *t)
     char err[256];
     lavin_jdit_config j;
     lavin_jdit_config_preset(&j);
-    int ret = lavin_jdit_config_parse("{\"depth\": 3, \"colour\": \"blue\"}", "cfg.json", &j, err, sizeof(err));
+    int ret = lavin_jdit_config_parse("{\"depth\": 3, \"colour\": \"blue\"}", "cfg.json", &j, NULL, err, sizeof(err));
     report(t, ret == 0 && j.depth == 3 && j.hidden_size == 2304 && j.num_heads == 32,
            "missing keys keep the preset, unknown keys are ignored", NULL);
-    ret = lavin_jdit_config_parse("{\"num_heads\": \"many\"}", "cfg.json", &j, err, sizeof(err));
+    ret = lavin_jdit_config_parse("{\"num_heads\": \"many\"}", "cfg.json", &j, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT && strstr(err, "num_heads") && strstr(err, "cfg.json"),
            "a wrong type names the key and the file", err);
-    ret = lavin_jdit_config_parse("{\"patch_size\": [2, 4]}", "cfg.json", &j, err, sizeof(err));
+    ret = lavin_jdit_config_parse("{\"patch_size\": [2, 4]}", "cfg.json", &j, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT && strstr(err, "patch_size"), "a non-square patch is refused", err);
-    ret = lavin_jdit_config_parse("[1, 2]", "cfg.json", &j, err, sizeof(err));
+    ret = lavin_jdit_config_parse("[1, 2]", "cfg.json", &j, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT, "a config that is not an object is refused", err);
     lavin_stvae_config v;
     lavin_stvae_config_preset(&v);
     ret = lavin_stvae_config_parse("{\"block_out_channels\": [32, 48], \"norm_num_groups\": 16}", "v.json", &v,
-                                   err, sizeof(err));
+                                   NULL, err, sizeof(err));
     report(t, ret == 0 && v.nblocks == 2 && v.block_out_channels[1] == 48 && v.layers_per_block == 3,
            "ST-VAE config over the preset", NULL);
-    ret = lavin_stvae_config_parse("{\"block_out_channels\": [30]}", "v.json", &v, err, sizeof(err));
+    ret = lavin_stvae_config_parse("{\"block_out_channels\": [30]}", "v.json", &v, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT && strstr(err, "norm_num_groups"), "channels must divide into groups", err);
-    ret = lavin_stvae_config_parse("{\"block_out_channels\": 64}", "v.json", &v, err, sizeof(err));
+    ret = lavin_stvae_config_parse("{\"block_out_channels\": 64}", "v.json", &v, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT && strstr(err, "block_out_channels"), "a wrong type names the key", err);
 }
 
@@ -160,7 +160,7 @@ static void inference(tally *t)
     }
     lavin_jdit_config cfg;
     const char *origin;
-    ret = lavin_jdit_config_find(bare, NULL, &cfg, &origin, err, sizeof(err));
+    ret = lavin_jdit_config_find(bare, NULL, &cfg, &origin, NULL, err, sizeof(err));
     report(t, ret == 0 && !strcmp(origin, "inferred from shapes") && cfg.hidden_size == 72 && cfg.depth == 2 &&
                   cfg.in_channels == 16 && cfg.num_heads == 1 && cfg.kv_group == 2,
            "config inferred from shapes, heads from head dim 72", origin);
@@ -178,7 +178,7 @@ static void inference(tally *t)
     report(t, ret == LAVIN_EFORMAT && r.unexpected == 22 && r.misshaped > 0,
            "another width finds mis-shaped and unexpected tensors", NULL);
     lavin_stvae_config v;
-    ret = lavin_stvae_config_find(bare, NULL, &v, &origin, err, sizeof(err));
+    ret = lavin_stvae_config_find(bare, NULL, &v, &origin, NULL, err, sizeof(err));
     report(t, ret == LAVIN_EFORMAT && strstr(err, "ST-VAE"), "a J-DiT is not taken for an ST-VAE", err);
     lavin_checkpoint_close(&bare);
     remove(path);

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
     char err[512];
-    if (lavin_context_create(&t.ctx, &p, err, sizeof(err)) < 0) {
+    if (lavin_context_open(&t.ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "test_ops: %s\n", err);
         return 1;
     }

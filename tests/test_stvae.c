@@ -117,8 +117,8 @@ static void tiny4_cases(suite *s)
     lavin_stvae *main_vae = s->vae;
     int ret = lavin_checkpoint_open(FIXTURES "/tiny4.safetensors", &ck, err, sizeof(err));
     if (ret >= 0)
-        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, err, sizeof(err));
-    if (ret >= 0 && (ret = lavin_weights_load(s->ctx, ck, -1, &w)) < 0)
+        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, NULL, err, sizeof(err));
+    if (ret >= 0 && (ret = lavin_weights_load(s->ctx, ck, -1, NULL, NULL, &w)) < 0)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s->ctx));
     if (ret >= 0 && (ret = lavin_stvae_create(s->ctx, &cfg, w, &s->vae)) < 0)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s->ctx));
@@ -249,7 +249,7 @@ int main(void)
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
     char err[512];
-    if (lavin_context_create(&s.ctx, &p, err, sizeof(err)) < 0) {
+    if (lavin_context_open(&s.ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "test_stvae: %s\n", err);
         return 1;
     }
@@ -260,8 +260,8 @@ int main(void)
     const char *origin;
     int ret = lavin_checkpoint_open(FIXTURES "/tiny.safetensors", &ck, err, sizeof(err));
     if (ret >= 0)
-        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, err, sizeof(err));
-    if (ret >= 0 && (ret = lavin_weights_load(s.ctx, ck, -1, &w)) < 0)
+        ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, NULL, err, sizeof(err));
+    if (ret >= 0 && (ret = lavin_weights_load(s.ctx, ck, -1, NULL, NULL, &w)) < 0)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
     if (ret >= 0 && (ret = lavin_stvae_create(s.ctx, &cfg, w, &s.vae)) < 0)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));

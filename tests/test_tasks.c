@@ -180,9 +180,9 @@ static void test_pairs(void)
     snprintf(path, sizeof(path), "%s/a_more_input.png", dir);
     unlink(path);
     rmdir(dir);
-    check("a missing folder", lavin_pairs_dir("/nonexistent/ctx/", path, sizeof(path), err, sizeof(err)) < 0 &&
+    check("a missing folder", lavin_pairs_dir("/nonexistent/ctx/", NULL, path, sizeof(path), err, sizeof(err)) < 0 &&
                                   strstr(err, "/nonexistent/ctx/"));
-    check("an unknown bundled name", lavin_pairs_dir("no-such-task", path, sizeof(path), err, sizeof(err)) < 0 &&
+    check("an unknown bundled name", lavin_pairs_dir("no-such-task", NULL, path, sizeof(path), err, sizeof(err)) < 0 &&
                                          strstr(err, "no-such-task"));
 }
 

@@ -6,6 +6,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "cli/commands.h"
+#include "devtools/devtools.h"
 #include "core/half.h"
 #include "jdit/jdit_config.h"
 #include "stvae/stvae_config.h"
@@ -63,8 +64,9 @@ static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, c
     lavin_jdit_config cfg;
     lavin_stvae_config vcfg;
     const char *origin;
+    const lavin_logger warn = { dev_log_stderr, NULL, LAVIN_LOG_WARN };
     if (ret >= 0 && nin == 1 && lavin_checkpoint_find(in[0], "x_embedder.0.weight") &&
-        lavin_jdit_config_find(in[0], NULL, &cfg, &origin, err, n) >= 0) {
+        lavin_jdit_config_find(in[0], NULL, &cfg, &origin, &warn, err, n) >= 0) {
         snprintf(json, sizeof(json),
                  "{\"hidden_size\":%d,\"depth\":%d,\"num_heads\":%d,\"kv_group\":%d,\"in_channels\":%d,"
                  "\"patch_size\":[%d,%d]}", cfg.hidden_size, cfg.depth, cfg.num_heads, cfg.kv_group,
@@ -72,7 +74,7 @@ static int convert(lavin_checkpoint **in, int nin, const char *out, int dtype, c
         values[1] = "jdit";
         nmeta = 2;
     } else if (ret >= 0 && nin == 1 && lavin_checkpoint_find(in[0], "encoder.conv_in.conv.weight") &&
-               lavin_stvae_config_find(in[0], NULL, &vcfg, &origin, err, n) >= 0) {
+               lavin_stvae_config_find(in[0], NULL, &vcfg, &origin, &warn, err, n) >= 0) {
         lavin_stvae_config_json(&vcfg, json, sizeof(json));
         values[1] = "stvae";
         nmeta = 2;

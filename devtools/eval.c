@@ -9,7 +9,10 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "cli/infer.h"
+#include "media/image.h"
 #include "tasks/metrics.h"
+#include "tasks/pairs.h"
+#include "tasks/task.h"
 
 static void usage(FILE *f)
 {
@@ -89,7 +92,7 @@ static int palette(const eval_opts *o, const lavin_image *truth, lavin_palette *
         return lavin_palette_from_targets(truth, 1, pal, err, n);
     char dir[4096];
     lavin_pairs pairs;
-    LAVIN_TRY(lavin_pairs_dir(o->context, dir, sizeof(dir), err, n));
+    LAVIN_TRY(lavin_pairs_dir(o->context, getenv("LAVIN_CONTEXTS"), dir, sizeof(dir), err, n));
     LAVIN_TRY(lavin_pairs_scan(dir, LAVIN_PAIRS_IMAGES, &pairs, err, n));
     lavin_image *t = calloc((size_t)pairs.n, sizeof(*t));
     int ret = t ? 0 : lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");

@@ -5,6 +5,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "cli/commands.h"
+#include "devtools/devtools.h"
 #include "jdit/jdit_manifest.h"
 #include "stvae/stvae_config.h"
 
@@ -61,28 +62,29 @@ static int inspect(const char *path, const char *config)
     int ret = LAVIN_EXIT_OK;
     const char *kind = model_kind(ck), *origin;
     lavin_manifest_report r;
+    const lavin_logger warn = { dev_log_stderr, NULL, LAVIN_LOG_WARN }, list = { dev_log_list, NULL, LAVIN_LOG_WARN };
     if (!strcmp(kind, "jdit")) {
         lavin_jdit_config cfg;
-        if (lavin_jdit_config_find(ck, config, &cfg, &origin, err, sizeof(err)) < 0) {
+        if (lavin_jdit_config_find(ck, config, &cfg, &origin, &warn, err, sizeof(err)) < 0) {
             fprintf(stderr, "lavin inspect: %s\n", err);
             ret = LAVIN_EXIT_USAGE;
         } else {
             printf("J-DiT config (%s): hidden_size %d, depth %d, num_heads %d, kv_group %d, in_channels %d, "
                    "patch_size %d\n", origin, cfg.hidden_size, cfg.depth, cfg.num_heads, cfg.kv_group,
                    cfg.in_channels, cfg.patch_size);
-            lavin_jdit_check(&cfg, ck, stdout, &r);
+            lavin_jdit_check(&cfg, ck, &list, &r);
             ret = verdict("J-DiT", &r);
         }
     } else if (!strcmp(kind, "stvae")) {
         lavin_stvae_config cfg;
         char json[256];
-        if (lavin_stvae_config_find(ck, config, &cfg, &origin, err, sizeof(err)) < 0) {
+        if (lavin_stvae_config_find(ck, config, &cfg, &origin, &warn, err, sizeof(err)) < 0) {
             fprintf(stderr, "lavin inspect: %s\n", err);
             ret = LAVIN_EXIT_USAGE;
         } else {
             lavin_stvae_config_json(&cfg, json, sizeof(json));
             printf("ST-VAE config (%s): %s\n", origin, json);
-            lavin_stvae_check(&cfg, ck, stdout, &r);
+            lavin_stvae_check(&cfg, ck, &list, &r);
             ret = verdict("ST-VAE", &r);
         }
     } else {

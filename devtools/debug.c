@@ -7,6 +7,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "cli/commands.h"
+#include "devtools/devtools.h"
 #include "cli/infer.h"
 #include "incontext/models.h"
 #include "core/noise.h"
@@ -23,13 +24,13 @@ typedef struct {
     uint64_t seed;
     float cfg;
     int have_cfg;
-    lavin_stvae_tiling tiling;
-    int tile_auto;
+    enum lavin_vae_tiling tile_mode;
+    int tile, tile_frames;
 } opts;
 
 typedef struct {
     lavin_models m;
-    lavin_context *ctx; /* m.ctx */
+    lavin_context *ctx;
     lavin_checkpoint *in;
 } session;
 
@@ -85,7 +86,7 @@ static int parse(int argc, char **argv, opts *o)
             o->have_seed = 1;
         } else if (!strcmp(a, "--cfg") && v && (o->cfg = strtof(v, &end), !*end)) {
             o->have_cfg = 1;
-        } else if (!strcmp(a, "--vae-tile") && v && infer_parse_tile(v, &o->tile_auto, &o->tiling) == 0) {
+        } else if (!strcmp(a, "--vae-tile") && v && infer_parse_tile(v, &o->tile_mode, &o->tile, &o->tile_frames) == 0) {
         } else {
             fprintf(stderr, "lavin debug: bad or incomplete argument '%s'\n", a);
             return -1;
@@ -104,16 +105,24 @@ static int open_session(const opts *o, int vae, session *s, char *err, size_t n)
     LAVIN_TRY(lavin_checkpoint_open(o->in, &s->in, err, n));
     lavin_models_params p = { .dit = vae ? NULL : o->model, .vae = vae ? o->model : NULL,
                               .dit_config = vae ? NULL : o->config, .vae_config = vae ? o->config : NULL,
-                              .device = o->device, .weights_dtype = o->weights_dtype,
-                              .allow_missing = o->allow_missing };
-    LAVIN_TRY(lavin_models_open(&p, &s->m, err, n));
-    s->ctx = s->m.ctx;
-    return 0;
+                              .weights_dtype = o->weights_dtype, .allow_missing = o->allow_missing };
+    lavin_context_params cp;
+    lavin_context_params_default(&cp);
+    cp.device = o->device ? o->device : getenv("LAVIN_DEVICE");
+    cp.validation = getenv("LAVIN_VALIDATE") && strcmp(getenv("LAVIN_VALIDATE"), "0");
+    cp.log = dev_log_stderr;
+    if (lavin_context_create(&s->ctx, &cp) < 0)
+        return lavin_err_buf(err, n, LAVIN_ENOMEM, "out of host memory");
+    int ret = lavin_models_open(s->ctx, &p, &s->m);
+    if (ret < 0)
+        snprintf(err, n, "%s", lavin_context_error(s->ctx));
+    return ret;
 }
 
 static void close_session(session *s)
 {
     lavin_models_close(&s->m);
+    lavin_context_destroy(&s->ctx);
     lavin_checkpoint_close(&s->in);
 }
 
@@ -222,8 +231,9 @@ static int run_vae(const opts *o, session *s, int encode, char *err, size_t n)
         ne[2] = encode ? lavin_stvae_encoded_frames(s->m.vae, x.ne[2]) : lavin_stvae_decoded_frames(s->m.vae, x.ne[2]);
         ne[3] = encode ? x.ne[3] / f : x.ne[3] * f;
         ne[4] = encode ? x.ne[4] / f : x.ne[4] * f;
-        lavin_stvae_tiling t = o->tiling;
-        if (o->tile_auto) {
+        lavin_stvae_tiling t = { o->tile_mode == LAVIN_VAE_TILE_FIXED ? o->tile : 0,
+                                 o->tile_mode == LAVIN_VAE_TILE_FIXED ? o->tile_frames : 0 };
+        if (o->tile_mode == LAVIN_VAE_TILE_AUTO) {
             const int64_t *v = encode ? x.ne : ne;
             lavin_stvae_tiling_auto(s->m.vae, encode, v[0], v[2], v[3], v[4], lavin_memory_available(s->ctx) / 2,
                                     &t);
@@ -260,7 +270,7 @@ int lavin_cmd_debug(int argc, char **argv)
             usage(stdout, what);
             return LAVIN_EXIT_OK;
         }
-    opts o = { .weights_dtype = -1, .tile_auto = 1 };
+    opts o = { .weights_dtype = -1, .tile_mode = LAVIN_VAE_TILE_AUTO };
     if ((!is_jdit && !is_sample && !is_vae) || parse(argc, argv, &o) < 0) {
         if (!is_jdit && !is_sample && !is_vae)
             fprintf(stderr, "lavin debug: unknown subcommand '%s' (jdit, sample, vae-encode, vae-decode)\n", what);

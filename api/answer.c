@@ -1,0 +1,113 @@
+/* Answers: the task's data decoded from the model's RGB output, and the
+ * task's files and video frames made from it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/error.h"
+#include "tasks/task.h"
+
+void lavin_answer_free(lavin_answer *a)
+{
+    if (!a)
+        return;
+    free(a->values);
+    free(a->labels);
+    lavin_picture_free(&a->picture);
+    memset(a, 0, sizeof(*a));
+}
+
+int lavin_task_info(int i, const char **name, const char **summary)
+{
+    const lavin_task *const *list = lavin_task_list();
+    for (int k = 0; list[k]; k++)
+        if (k == i) {
+            *name = list[k]->name;
+            *summary = list[k]->summary;
+            return 0;
+        }
+    return LAVIN_EINVAL;
+}
+
+static int decode(const lavin_image *rgb, const lavin_palette *pal, lavin_answer *a)
+{
+    size_t px = (size_t)rgb->width * (size_t)rgb->height;
+    const uint8_t *src = rgb->data;
+    if (a->kind == LAVIN_ANSWER_LABELS) {
+        if (!(a->labels = malloc(px)))
+            return LAVIN_ENOMEM;
+        for (size_t i = 0; i < px; i++)
+            a->labels[i] = (uint8_t)lavin_palette_nearest(pal, src + 3 * i);
+        a->palette_size = pal->n;
+        memcpy(a->palette, pal->rgb, sizeof(a->palette));
+        return 0;
+    }
+    if (a->kind == LAVIN_ANSWER_RGB)
+        return 0;
+    a->channels = a->kind == LAVIN_ANSWER_NORMAL ? 3 : 1;
+    if (!(a->values = malloc(px * (size_t)a->channels * sizeof(float))))
+        return LAVIN_ENOMEM;
+    for (size_t i = 0; i < px; i++) {
+        if (a->kind == LAVIN_ANSWER_NORMAL) {
+            double v[3];
+            lavin_normal_unit(src + 3 * i, v);
+            for (int c = 0; c < 3; c++)
+                a->values[3 * i + c] = (float)v[c];
+        } else {
+            a->values[i] = (float)(lavin_luma601(src + 3 * i) / 255.0);
+        }
+    }
+    return 0;
+}
+
+int lavin_api_answer(lavin_context *ctx, const lavin_task *task, const lavin_palette *pal, lavin_image *rgb,
+                     lavin_answer *out)
+{
+    memset(out, 0, sizeof(*out));
+    *out = (lavin_answer){ .task = task->name, .kind = task->kind, .width = rgb->width, .height = rgb->height };
+    if (out->kind == LAVIN_ANSWER_LABELS && pal->n == 0)
+        return lavin_err(ctx, LAVIN_EINVAL, "segmentation: the context's targets have no palette colours "
+                         "(each class must be painted in one exact colour)");
+    if (decode(rgb, pal, out) < 0) {
+        lavin_answer_free(out);
+        return lavin_err(ctx, LAVIN_ENOMEM, "out of host memory");
+    }
+    lavin_api_picture_out(rgb, &out->picture);
+    return 0;
+}
+
+/* The task and palette an answer was made with. */
+static const lavin_task *answer_task(const lavin_answer *a, lavin_palette *pal)
+{
+    const lavin_task *t = a->task ? lavin_task_find(a->task) : NULL;
+    pal->n = a->palette_size;
+    memcpy(pal->rgb, a->palette, sizeof(pal->rgb));
+    return t ? t : lavin_task_raw();
+}
+
+int lavin_answer_write(lavin_context *ctx, const lavin_answer *a, const char *path)
+{
+    lavin_palette pal;
+    lavin_image rgb;
+    const lavin_task *t = answer_task(a, &pal);
+    char err[1024];
+    int ret = lavin_api_image_view(ctx, &a->picture, &rgb);
+    if (ret >= 0)
+        ret = lavin_api_onto(ctx, t->write(&rgb, &pal, path, err, sizeof(err)), err);
+    return lavin_api_return(ctx, ret);
+}
+
+int lavin_answer_preview(lavin_context *ctx, const lavin_answer *a, lavin_picture *out)
+{
+    lavin_palette pal;
+    lavin_image rgb, vis = { 0 };
+    const lavin_task *t = answer_task(a, &pal);
+    char err[1024];
+    memset(out, 0, sizeof(*out));
+    int ret = lavin_api_image_view(ctx, &a->picture, &rgb);
+    if (ret >= 0)
+        ret = lavin_api_onto(ctx, t->frame(&rgb, &pal, &vis, err, sizeof(err)), err);
+    if (ret >= 0)
+        lavin_api_picture_out(&vis, out);
+    return lavin_api_return(ctx, ret);
+}

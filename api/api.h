@@ -1,0 +1,40 @@
+/* What the public API's files share: the model behind its handle, the one
+ * way errors leave the library, and pictures to and from the internal
+ * packed images. */
+#ifndef LAVIN_API_API_H
+#define LAVIN_API_API_H
+
+#include "incontext/models.h"
+#include "lavin/lavin.h"
+#include "media/image.h"
+#include "tasks/task.h"
+
+struct lavin_model {
+    lavin_context *ctx;
+    lavin_models m;
+    lavin_model_info info;
+};
+
+/* Every public function that fails returns through here: the context's
+ * message goes to the log once, at LAVIN_LOG_ERROR. ret >= 0 passes. */
+int lavin_api_return(lavin_context *ctx, int ret);
+
+/* A failure an internal reader left in err, moved onto ctx. */
+int lavin_api_onto(lavin_context *ctx, int ret, const char *err);
+
+/* A caller's picture as a packed 8-bit RGB image (allocated): gray is
+ * repeated, alpha dropped, 16-bit samples become round(v * 255 / 65535). */
+int lavin_api_image_in(lavin_context *ctx, const lavin_picture *pic, const char *what, lavin_image *out);
+
+/* The image handed over as a packed picture; img is left empty. */
+void lavin_api_picture_out(lavin_image *img, lavin_picture *out);
+
+/* A view of a packed 8-bit RGB picture as an image, without a copy; fails
+ * for other pictures. */
+int lavin_api_image_view(lavin_context *ctx, const lavin_picture *pic, lavin_image *view);
+
+/* One output frame (8-bit RGB, taken over) decoded into an answer of task. */
+int lavin_api_answer(lavin_context *ctx, const lavin_task *task, const lavin_palette *pal,
+                     lavin_image *rgb, lavin_answer *out);
+
+#endif
