@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "lavin/media.h"
 #include "core/error.h"
 #include "tasks/task.h"
 

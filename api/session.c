@@ -30,7 +30,7 @@ struct lavin_session {
 void lavin_session_params_default(lavin_session_params *p)
 {
     memset(p, 0, sizeof(*p));
-    p->pairs = -1;
+    p->pairs = LAVIN_PAIRS_DEFAULT;
     p->steps = 20;
     p->cfg = 1.5f;
     p->clip_frames = 9;
@@ -85,6 +85,21 @@ static int open_incontext(lavin_session *s)
         .budget = lavin_memory_available(s->ctx) / 2, .notify = notify, .user = s,
     };
     return lavin_incontext_create(&s->model->m, &ip, &s->ic);
+}
+
+int lavin_session_check(lavin_context *ctx, const lavin_session_params *params)
+{
+    lavin_session_pairs pairs;
+    const lavin_task *task;
+    lavin_palette pal;
+    int ret = check_params(ctx, params);
+    if (ret >= 0)
+        ret = lavin_session_pairs_read(ctx, params, &pairs);
+    if (ret >= 0) {
+        ret = lavin_session_pairs_task(ctx, params, &pairs, &task, &pal);
+        lavin_session_pairs_free(&pairs);
+    }
+    return lavin_api_return(ctx, ret);
 }
 
 static int create(lavin_session *s)

@@ -1,5 +1,5 @@
-#ifndef LAVIN_BENCH_H
-#define LAVIN_BENCH_H
+#ifndef LAVIN_BENCH_BENCH_H
+#define LAVIN_BENCH_BENCH_H
 
 #include "checkpoint/manifest.h"
 #include "core/tensor.h"

@@ -2,8 +2,8 @@
  * (torch.save) state dicts. The file is mapped, every structure is validated
  * before use, and tensors point into the mapping (or into a private copy when
  * the stored view was not contiguous). Nothing in a file is ever executed. */
-#ifndef LAVIN_IO_CHECKPOINT_H
-#define LAVIN_IO_CHECKPOINT_H
+#ifndef LAVIN_CHECKPOINT_CHECKPOINT_H
+#define LAVIN_CHECKPOINT_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>

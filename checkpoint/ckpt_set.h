@@ -1,8 +1,8 @@
 /* What a checkpoint parser produces: the tensor list with its names, the
  * metadata strings and any private tensor copies, all owned here so that one
  * free releases everything a half-finished parse allocated. */
-#ifndef LAVIN_IO_CKPT_SET_H
-#define LAVIN_IO_CKPT_SET_H
+#ifndef LAVIN_CHECKPOINT_CKPT_SET_H
+#define LAVIN_CHECKPOINT_CKPT_SET_H
 
 #include <stddef.h>
 #include <stdint.h>

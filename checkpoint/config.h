@@ -1,7 +1,7 @@
 /* Where a model's JSON config comes from, in order: the path given, NAME.json
  * beside the weights, the safetensors metadata key "lavin.config". */
-#ifndef LAVIN_IO_CONFIG_H
-#define LAVIN_IO_CONFIG_H
+#ifndef LAVIN_CHECKPOINT_CONFIG_H
+#define LAVIN_CHECKPOINT_CONFIG_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

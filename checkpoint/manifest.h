@@ -1,8 +1,8 @@
 /* A model's expected tensors (a manifest, listed through a callback) and a
  * check of a checkpoint against it that reports every missing, unexpected
  * and mis-shaped tensor at once. */
-#ifndef LAVIN_IO_MANIFEST_H
-#define LAVIN_IO_MANIFEST_H
+#ifndef LAVIN_CHECKPOINT_MANIFEST_H
+#define LAVIN_CHECKPOINT_MANIFEST_H
 
 #include <stdint.h>
 #include <stdio.h>

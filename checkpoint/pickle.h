@@ -3,8 +3,8 @@
  * fixed list of globals: OrderedDict, torch's tensor rebuild functions and
  * the storage types. Any other global, and any opcode outside that subset,
  * is rejected; nothing from the file is ever called. */
-#ifndef LAVIN_IO_PICKLE_H
-#define LAVIN_IO_PICKLE_H
+#ifndef LAVIN_CHECKPOINT_PICKLE_H
+#define LAVIN_CHECKPOINT_PICKLE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* safetensors: an 8-byte little-endian header length, a JSON header mapping
  * each tensor name to {dtype, shape, data_offsets} (plus an optional
  * "__metadata__" object of strings), then the tensor bytes, packed. */
-#ifndef LAVIN_IO_SAFETENSORS_H
-#define LAVIN_IO_SAFETENSORS_H
+#ifndef LAVIN_CHECKPOINT_SAFETENSORS_H
+#define LAVIN_CHECKPOINT_SAFETENSORS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* PyTorch zip checkpoints (torch.save since 1.6): a zip of stored entries
  * under one top folder, named after the file it was saved as, holding
  * data.pkl (the pickled object) and data/<key> (one record per storage). */
-#ifndef LAVIN_IO_TORCHZIP_H
-#define LAVIN_IO_TORCHZIP_H
+#ifndef LAVIN_CHECKPOINT_TORCHZIP_H
+#define LAVIN_CHECKPOINT_TORCHZIP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* A checkpoint's tensors on the device, found by name. Loading streams one
  * tensor at a time through the staging buffer, so host memory stays at the
  * mapped file plus a small constant. */
-#ifndef LAVIN_IO_WEIGHTS_H
-#define LAVIN_IO_WEIGHTS_H
+#ifndef LAVIN_CHECKPOINT_WEIGHTS_H
+#define LAVIN_CHECKPOINT_WEIGHTS_H
 
 #include "checkpoint/checkpoint.h"
 #include "core/step.h"

@@ -41,9 +41,10 @@ int infer_start(int argc, char **argv, const char *cmd, void (*usage)(FILE *), i
  * exit status on failure (after one line), -1 to go on. */
 int infer_context(const infer_opts *o, const char *cmd, infer_session *s);
 
-/* Opens the model (--model-dir, else $LAVIN_MODEL_DIR, else lavin-tiny) and
- * the session on the context of infer_context(). Returns an error code;
- * the message is lavin_context_error(s->ctx). */
+/* Checks the session's inputs, then opens the model (--model-dir, else
+ * $LAVIN_MODEL_DIR, else lavin-tiny) and the session on the context of
+ * infer_context(). Returns an error code; the message is
+ * lavin_context_error(s->ctx). */
 int infer_open(infer_opts *o, infer_session *s);
 /* Closes what is open; prints the profile when LAVIN_PROFILE asked for it. */
 void infer_close(infer_session *s);

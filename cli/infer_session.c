@@ -63,7 +63,10 @@ int infer_open(infer_opts *o, infer_session *s)
     o->session.task = o->task;
     o->session.progress = cli_progress_step;
     o->session.progress_user = &s->progress;
-    int ret = lavin_model_open(s->ctx, &o->model, &s->model);
+    /* Bad pairs are reported before a model loads. */
+    int ret = lavin_session_check(s->ctx, &o->session);
+    if (ret >= 0)
+        ret = lavin_model_open(s->ctx, &o->model, &s->model);
     if (ret >= 0)
         ret = lavin_session_create(s->model, &o->session, &s->s);
     return ret;

@@ -1,9 +1,9 @@
-/* Pictures in and out of the model (SPEC.md section 1, steps 2 and 7): host
+/* Pictures in and out of the model (docs/computation.md sections 1.2 and 1.7): host
  * 8-bit RGB frames to [-1, 1] device video, and the decoder's output back to
  * 8-bit frames at the size of the input. The host only rearranges bytes; the
  * resampling and the value mapping run as device ops. */
-#ifndef LAVIN_PIPELINE_FRAMES_H
-#define LAVIN_PIPELINE_FRAMES_H
+#ifndef LAVIN_INCONTEXT_FRAMES_H
+#define LAVIN_INCONTEXT_FRAMES_H
 
 #include "media/image.h"
 #include "core/tensor.h"

@@ -1,10 +1,10 @@
-/* In-context inference (SPEC.md section 1): example pairs and a query are
+/* In-context inference (docs/computation.md section 1): example pairs and a query are
  * encoded by the ST-VAE into the condition in1, tg1, ..., inN, tgN, query;
  * the J-DiT samples the target; the ST-VAE decodes it. An image is a clip of
  * one frame, so the same code runs image tasks, clip tasks (1 + 4k frames per
  * item, several latent frames per target) and future-frame prediction. */
-#ifndef LAVIN_PIPELINE_INCONTEXT_H
-#define LAVIN_PIPELINE_INCONTEXT_H
+#ifndef LAVIN_INCONTEXT_INCONTEXT_H
+#define LAVIN_INCONTEXT_INCONTEXT_H
 
 #include "incontext/frames.h"
 #include "incontext/models.h"

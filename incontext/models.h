@@ -1,8 +1,8 @@
 /* Opening the two models of LaVin-DiT on one device: both files are checked
  * against their configs' manifests before any device work starts, so a wrong
  * file costs no Vulkan start-up. */
-#ifndef LAVIN_PIPELINE_MODELS_H
-#define LAVIN_PIPELINE_MODELS_H
+#ifndef LAVIN_INCONTEXT_MODELS_H
+#define LAVIN_INCONTEXT_MODELS_H
 
 #include <stddef.h>
 

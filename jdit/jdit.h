@@ -1,8 +1,8 @@
-/* The Joint Diffusion Transformer (SPEC.md section 2): velocity v(x, t, cond)
+/* The Joint Diffusion Transformer (docs/computation.md section 2): velocity v(x, t, cond)
  * for target latents x [B, C, Tx, H, W] and condition latents
  * cond [B, C, Tc, H, W], all f32 device tensors; t one value per batch item. */
-#ifndef LAVIN_JDIT_H
-#define LAVIN_JDIT_H
+#ifndef LAVIN_JDIT_JDIT_H
+#define LAVIN_JDIT_JDIT_H
 
 #include "core/tensor.h"
 

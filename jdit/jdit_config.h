@@ -1,8 +1,8 @@
 /* J-DiT configs: the released preset, JSON (beside the weights as NAME.json,
  * given with --config, or in safetensors metadata under "lavin.config"), or
  * inferred from the tensor shapes. */
-#ifndef LAVIN_JDIT_CONFIG_H
-#define LAVIN_JDIT_CONFIG_H
+#ifndef LAVIN_JDIT_JDIT_CONFIG_H
+#define LAVIN_JDIT_JDIT_CONFIG_H
 
 #include <stddef.h>
 

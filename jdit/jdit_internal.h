@@ -1,7 +1,7 @@
 /* The J-DiT's resolved weights and activation workspace, shared by the
  * files of jdit/. */
-#ifndef LAVIN_JDIT_INTERNAL_H
-#define LAVIN_JDIT_INTERNAL_H
+#ifndef LAVIN_JDIT_JDIT_INTERNAL_H
+#define LAVIN_JDIT_JDIT_INTERNAL_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* Every tensor a J-DiT config expects, and a check of a checkpoint against
  * it that reports every missing, unexpected and mis-shaped tensor. */
-#ifndef LAVIN_JDIT_MANIFEST_H
-#define LAVIN_JDIT_MANIFEST_H
+#ifndef LAVIN_JDIT_JDIT_MANIFEST_H
+#define LAVIN_JDIT_JDIT_MANIFEST_H
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
-/* Flow-matching Euler sampling with classifier-free guidance (SPEC.md
- * section 1, steps 4-6): from noise at t = 0 to data at t = 1. */
+/* Flow-matching Euler sampling with classifier-free guidance (docs/computation.md
+ * sections 1.4 to 1.6): from noise at t = 0 to data at t = 1. */
 #ifndef LAVIN_JDIT_SAMPLER_H
 #define LAVIN_JDIT_SAMPLER_H
 

@@ -1,6 +1,6 @@
 /* FFmpeg plumbing shared by the image and video readers and writers. */
-#ifndef LAVIN_IO_AV_UTIL_H
-#define LAVIN_IO_AV_UTIL_H
+#ifndef LAVIN_MEDIA_AV_UTIL_H
+#define LAVIN_MEDIA_AV_UTIL_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* Still images through FFmpeg: any format it decodes comes in as RGB 8-bit;
  * PNG goes out, 8- or 16-bit, gray or RGB. */
-#ifndef LAVIN_IO_IMAGE_H
-#define LAVIN_IO_IMAGE_H
+#ifndef LAVIN_MEDIA_IMAGE_H
+#define LAVIN_MEDIA_IMAGE_H
 
 #include <stddef.h>
 

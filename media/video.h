@@ -1,8 +1,8 @@
 /* Video through FFmpeg: frames in as RGB 8-bit, out as MP4 (H.264 when the
  * installed FFmpeg has libx264, else MPEG-4 Part 2), optionally carrying the
  * audio of another file unchanged. */
-#ifndef LAVIN_IO_VIDEO_H
-#define LAVIN_IO_VIDEO_H
+#ifndef LAVIN_MEDIA_VIDEO_H
+#define LAVIN_MEDIA_VIDEO_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* The boundary between the ST-VAE and the J-DiT: the posterior latent and
- * its normalisation (SPEC.md section 1, steps 3 and 7), in this one place. */
+ * its normalisation (docs/computation.md sections 1.3 and 1.7), in this one place. */
 #ifndef LAVIN_STVAE_LATENT_H
 #define LAVIN_STVAE_LATENT_H
 

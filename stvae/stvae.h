@@ -1,7 +1,7 @@
-/* The ST-VAE (SPEC.md section 3): a causal 3-D convolutional video VAE with
+/* The ST-VAE (docs/computation.md section 3): a causal 3-D convolutional video VAE with
  * 8x spatial and, per its config, 4x temporal compression. */
-#ifndef LAVIN_STVAE_H
-#define LAVIN_STVAE_H
+#ifndef LAVIN_STVAE_STVAE_H
+#define LAVIN_STVAE_STVAE_H
 
 #include "stvae/stvae_config.h"
 #include "core/tensor.h"

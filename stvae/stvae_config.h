@@ -1,8 +1,8 @@
 /* ST-VAE configs: the released preset, JSON (as for the J-DiT: --config,
  * NAME.json beside the weights, or metadata "lavin.config"), or inferred
  * from tensor shapes; and the tensors a config expects. */
-#ifndef LAVIN_STVAE_CONFIG_H
-#define LAVIN_STVAE_CONFIG_H
+#ifndef LAVIN_STVAE_STVAE_CONFIG_H
+#define LAVIN_STVAE_STVAE_CONFIG_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -40,6 +40,15 @@ expect 0 "same seed, same output" run --context "$fix/context" --query "$fix/que
 check "identical" cmp "$tmp/back.png" "$tmp/again.png"
 expect 0 "another seed" run --context "$fix/context" --query "$fix/query.png" --seed 8 --task raw -o "$tmp/s8.png"
 check "differs" sh -c "! cmp -s '$tmp/back.png' '$tmp/s8.png'"
+expect 0 "--memory-limit 1G" run --context "$fix/context" --query "$fix/query.png" --pairs 2 --seed 7 --steps 20 \
+    --task raw --memory-limit 1G -o "$tmp/limited.png"
+check "a limit that fits changes nothing" cmp "$tmp/back.png" "$tmp/limited.png"
+expect 1 "--memory-limit 64K is too little" run --context "$fix/context" --query "$fix/query.png" \
+    --memory-limit 64K -o "$tmp/tiny-limit.png"
+one_line_naming "limit"
+check "no output under a failed limit" test ! -e "$tmp/tiny-limit.png"
+expect 2 "--memory-limit without a size" run --context "$fix/context" --query "$fix/query.png" \
+    --memory-limit lots -o "$tmp/x.png"
 expect 0 "--pairs all" run --context "$fix/context" --query "$fix/query.png" --pairs all --task raw -o "$tmp/all.png"
 expect 0 "two queries into a folder" run --context "$fix/context" --query "$fix/query.png" \
     --query "$fix/context/alpha_input.png" --batch 2 -o "$tmp/many"

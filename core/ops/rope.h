@@ -1,5 +1,5 @@
-/* 3D rotary position embedding of LaVin-DiT's joint attention (SPEC.md
- * section 2): each head vector of width hd is cut into three parts of
+/* 3D rotary position embedding of LaVin-DiT's joint attention
+ * (docs/computation.md section 2.5): each head vector of width hd is cut into three parts of
  * d = hd / 3 for the t, h and w axes; in a part, pair (j, j + d/2) rotates by
  * pos * base^(-2j/d), pos the token's coordinate on that axis, token n at
  * (t, h, w) = unravel(n, (T, Hh, W)). */

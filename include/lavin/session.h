@@ -33,6 +33,7 @@ enum lavin_vae_tiling {
     LAVIN_VAE_TILE_FIXED = 2 /* tiles of vae_tile pixels, chunks of vae_tile_frames (0: whole clips) */
 };
 
+#define LAVIN_PAIRS_DEFAULT (-1) /* pairs: 4, as the reference */
 #define LAVIN_PAIRS_ALL 0  /* pairs: every pair once, in name order */
 #define LAVIN_MAX_PAIRS 64 /* most pairs drawn; LAVIN_PAIRS_ALL takes at most 4 * LAVIN_MAX_PAIRS */
 #define LAVIN_MAX_BATCH 64 /* most queries sampled together */
@@ -67,10 +68,12 @@ typedef struct lavin_session_params {
     /* Classifier-free guidance scale; 1 turns it off. */
     float cfg;
     /* Pair draws, posterior samples and noise derive from it: the same
-     * inputs and seed give the same answer on every device. */
+     * inputs and seed give the same answer on every device (docs/computation.md
+     * section 5). */
     uint64_t seed;
     /* Pairs drawn at random with replacement from the files, as the
-     * reference does: 1..LAVIN_MAX_PAIRS, or LAVIN_PAIRS_ALL. */
+     * reference does: 1..LAVIN_MAX_PAIRS, LAVIN_PAIRS_DEFAULT or
+     * LAVIN_PAIRS_ALL. */
     int pairs;
     enum lavin_vae_tiling vae_tiling;
     int vae_tile, vae_tile_frames;
@@ -99,6 +102,12 @@ LAVIN_API void lavin_session_params_default(lavin_session_params *p);
 LAVIN_API int lavin_session_create(lavin_model *m, const lavin_session_params *params, lavin_session **out);
 /* Safe on NULL. */
 LAVIN_API void lavin_session_destroy(lavin_session **s);
+
+/* Reads and checks what lavin_session_create() would take from params,
+ * without a model: the values, the pair files and the task's name (not the
+ * size, which depends on the model). For programs that report bad input
+ * before a model loads; the errors are lavin_session_create()'s. */
+LAVIN_API int lavin_session_check(lavin_context *ctx, const lavin_session_params *params);
 
 /* The task's name and the model's input size the session runs at. */
 LAVIN_API const char *lavin_session_task(const lavin_session *s);

@@ -1,6 +1,6 @@
 /* Checkpoint reader tests: a counter of cases and a scratch folder. */
-#ifndef LAVIN_TESTS_IO_TEST_H
-#define LAVIN_TESTS_IO_TEST_H
+#ifndef LAVIN_TESTS_IO_IO_TEST_H
+#define LAVIN_TESTS_IO_IO_TEST_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Plain-C reference for attention: the softmax over every key, in double. */
-#ifndef LAVIN_CORE_REF_ATTENTION_H
-#define LAVIN_CORE_REF_ATTENTION_H
+#ifndef LAVIN_TESTS_REF_ATTENTION_H
+#define LAVIN_TESTS_REF_ATTENTION_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* Plain-C references for the convolutions of ops/conv.h, with the padding
  * spelled out as the ST-VAE's PyTorch code applies it. Activations
  * [B, C, T, H, W], weights already rounded to what the device reads. */
-#ifndef LAVIN_CORE_REF_CONV_H
-#define LAVIN_CORE_REF_CONV_H
+#ifndef LAVIN_TESTS_REF_CONV_H
+#define LAVIN_TESTS_REF_CONV_H
 
 #include <stddef.h>
 

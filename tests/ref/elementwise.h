@@ -1,7 +1,7 @@
 /* Plain-C references for the elementwise ops, written for clarity: the tests
  * compare the shaders against these. Broadcast as in ops/elementwise.h. */
-#ifndef LAVIN_CORE_REF_ELEMENTWISE_H
-#define LAVIN_CORE_REF_ELEMENTWISE_H
+#ifndef LAVIN_TESTS_REF_ELEMENTWISE_H
+#define LAVIN_TESTS_REF_ELEMENTWISE_H
 
 #include <stddef.h>
 

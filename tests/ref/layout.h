@@ -1,7 +1,7 @@
 /* Plain-C references for the data-movement ops (ops/layout.h), written
- * straight from SPEC.md and the PyTorch semantics they name. */
-#ifndef LAVIN_CORE_REF_LAYOUT_H
-#define LAVIN_CORE_REF_LAYOUT_H
+ * straight from docs/computation.md and the PyTorch semantics they name. */
+#ifndef LAVIN_TESTS_REF_LAYOUT_H
+#define LAVIN_TESTS_REF_LAYOUT_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* Plain-C reference for ops/matmul.h, accumulating in double. */
-#ifndef LAVIN_CORE_REF_MATMUL_H
-#define LAVIN_CORE_REF_MATMUL_H
+#ifndef LAVIN_TESTS_REF_MATMUL_H
+#define LAVIN_TESTS_REF_MATMUL_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* Plain-C references for the normalisation ops (ops/norm.h), accumulating
  * in double. Row norms: x is [rows, d]; a per-row vector v (scale, gate) is
  * [rows / mid, d], row r using v's row r / mid. */
-#ifndef LAVIN_CORE_REF_NORM_H
-#define LAVIN_CORE_REF_NORM_H
+#ifndef LAVIN_TESTS_REF_NORM_H
+#define LAVIN_TESTS_REF_NORM_H
 
 #include <stddef.h>
 

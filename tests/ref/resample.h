@@ -1,7 +1,7 @@
 /* Plain-C references for the resample ops (ops/resample.h), following
  * PyTorch's antialiased bicubic arithmetic step by step. */
-#ifndef LAVIN_CORE_REF_RESAMPLE_H
-#define LAVIN_CORE_REF_RESAMPLE_H
+#ifndef LAVIN_TESTS_REF_RESAMPLE_H
+#define LAVIN_TESTS_REF_RESAMPLE_H
 
 #include <stddef.h>
 

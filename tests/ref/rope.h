@@ -1,7 +1,7 @@
 /* Plain-C reference for the 3D rotary embedding (ops/rope.h), computing its
  * angles itself. */
-#ifndef LAVIN_CORE_REF_ROPE_H
-#define LAVIN_CORE_REF_ROPE_H
+#ifndef LAVIN_TESTS_REF_ROPE_H
+#define LAVIN_TESTS_REF_ROPE_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* Plain-C references for ops/tile.h, from the PyTorch slicing they mirror. */
-#ifndef LAVIN_CORE_REF_TILE_H
-#define LAVIN_CORE_REF_TILE_H
+#ifndef LAVIN_TESTS_REF_TILE_H
+#define LAVIN_TESTS_REF_TILE_H
 
 #include <stddef.h>
 

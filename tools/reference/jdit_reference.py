@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""lavin's own float32 PyTorch reference of the J-DiT (SPEC.md section 2) and
+"""lavin's own float32 PyTorch reference of the J-DiT (docs/computation.md section 2) and
 its flow-matching sampler (section 1, steps 4-6).
 
 It is written from the specification, parameter names are the released
@@ -11,7 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-# The reference integrator's 20-point grid (SPEC.md section 1, step 6).
+# The reference integrator's 20-point grid (docs/computation.md section 1.6).
 GRID_20 = [0.0, 0.0056, 0.0111, 0.0167, 0.0222, 0.0278, 0.0333, 0.0389, 0.0444, 0.0500,
            0.0524, 0.0730, 0.1148, 0.1777, 0.2618, 0.3671, 0.4936, 0.6412, 0.8100, 1.0]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""lavin's in-context pipeline (SPEC.md section 1) in PyTorch, for the
+"""lavin's in-context pipeline (docs/computation.md section 1) in PyTorch, for the
 end-to-end fixture: the reference's preprocessing (torchvision bicubic
 antialiased resize of uint8 pictures, v / 255 * 2 - 1), posterior samples and
 target noise from lavin's documented generator (core/noise.h) so that both

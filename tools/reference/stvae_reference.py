@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""lavin's own float32 PyTorch reference of the ST-VAE (SPEC.md section 3),
+"""lavin's own float32 PyTorch reference of the ST-VAE (docs/computation.md section 3),
 written from the specification with the released checkpoint's parameter
 names, for the C tests' fixtures. The tests never need torch."""
 import math
