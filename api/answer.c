@@ -98,6 +98,11 @@ int lavin_answer_write(lavin_context *ctx, const lavin_answer *a, const char *pa
     return lavin_api_return(ctx, ret);
 }
 
+int lavin_answer_preview_path(const char *path, char *out, size_t out_size)
+{
+    return lavin_task_sibling(path, ".preview", out, out_size);
+}
+
 int lavin_answer_preview(lavin_context *ctx, const lavin_answer *a, lavin_picture *out)
 {
     lavin_palette pal;

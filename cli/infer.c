@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/infer.h"
+#include "cli/signals.h"
 
 static int parse_size(const char *v, int *w, int *h)
 {
@@ -155,6 +156,10 @@ int infer_exit_code(int err)
 
 int infer_fail(const char *cmd, int err, const char *msg)
 {
+    if (err == LAVIN_ECANCELED && cli_interrupted()) {
+        fprintf(stderr, "lavin %s: interrupted; nothing unfinished was left behind\n", cmd);
+        return LAVIN_EXIT_FAIL;
+    }
     fprintf(stderr, "lavin %s: %s\n", cmd, msg);
     return infer_exit_code(err);
 }

@@ -4,6 +4,7 @@
 #include <libavutil/log.h>
 
 #include "cli/commands.h"
+#include "cli/signals.h"
 #include "lavin/lavin.h"
 
 static const struct {
@@ -47,9 +48,13 @@ int main(int argc, char **argv)
         printf("lavin %s\n", lavin_version());
         return LAVIN_EXIT_OK;
     }
+    cli_signals_install();
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int status = commands[i].run(argc - 1, argv + 1);
+            cli_signals_reraise();
+            return status;
+        }
     fprintf(stderr, "lavin: unknown command '%s' (see 'lavin --help')\n", argv[1]);
     return LAVIN_EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli/progress.h"
+#include "cli/signals.h"
 
 static double now(void)
 {
@@ -36,6 +37,9 @@ static void label(cli_progress *p, const lavin_progress *pr)
 int cli_progress_step(void *user, const lavin_progress *pr)
 {
     cli_progress *p = user;
+    /* A signal cancels whatever the library is doing, at its next step. */
+    if (cli_interrupted())
+        return 1;
     if (!p->tty || pr->stage != LAVIN_STAGE_SAMPLE)
         return 0;
     if (pr->step == 0) {

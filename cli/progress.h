@@ -17,7 +17,8 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *p, int quiet, int verbose);
 /* Names the items of the next calls ("query", "frame"); stays the caller's. */
 void cli_progress_begin(cli_progress *p, const char *what);
-/* A lavin_progress_fn: user is the cli_progress; draws the sampler's steps. */
+/* A lavin_progress_fn: user is the cli_progress; draws the sampler's steps
+ * and cancels once a signal asked to stop (cli/signals.h). */
 int cli_progress_step(void *user, const lavin_progress *p);
 /* Ends the bar line. */
 void cli_progress_done(cli_progress *p);

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/infer.h"
+#include "cli/outputs.h"
 
 static void usage(FILE *f)
 {
@@ -40,6 +41,38 @@ static int out_path(const infer_opts *o, int i, char *path, size_t size)
     const char *dot = strrchr(base, '.');
     int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
     return snprintf(path, size, "%s/%.*s.png", o->out, len, base) < (int)size ? 0 : -1;
+}
+
+/* Every answer's files against every file the command reads, and the
+ * folder they go in, before any work. */
+static int check_out(const infer_opts *o, char *err, size_t n)
+{
+    cli_files in = { 0 }, out = { 0 };
+    char paths[CLI_MAX_QUERIES][4096];
+    struct stat st;
+    int folder = o->nqueries > 1, ret = 0;
+    int exists = stat(o->out, &st) == 0 && S_ISDIR(st.st_mode);
+    for (int i = 0; i < o->nqueries && ret == 0; i++)
+        ret = cli_files_add(&in, o->queries[i]);
+    const char *more[] = { o->dit, o->vae, o->dit_config, o->vae_config };
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]) && ret == 0; i++)
+        ret = more[i] ? cli_files_add(&in, more[i]) : 0;
+    if (ret == 0)
+        ret = cli_files_add_folder(&in, o->context);
+    if (ret == 0)
+        ret = cli_files_add_folder(&in, o->model_dir);
+    for (int i = 0; i < o->nqueries && ret == 0; i++)
+        ret = out_path(o, i, paths[i], sizeof(paths[i])) < 0 ? -1 : cli_files_add_answer(&out, paths[i]);
+    if (ret < 0)
+        snprintf(err, n, "%s: too many files or too long a path", o->out);
+    if (ret == 0)
+        ret = cli_outputs_check(&in, &out, err, n);
+    /* A folder for several answers is made once everything else is known good. */
+    if (ret == 0)
+        ret = cli_output_folder_check(folder && exists ? paths[0] : o->out, err, n);
+    cli_files_free(&in);
+    cli_files_free(&out);
+    return ret < 0 ? LAVIN_EINVAL : 0;
 }
 
 static int prepare_out(const infer_opts *o, char *err, size_t n)
@@ -104,7 +137,7 @@ int lavin_cmd_run(int argc, char **argv)
         return status;
     char err[1024] = "";
     lavin_picture *queries = calloc((size_t)o.nqueries, sizeof(*queries));
-    int ret = queries ? 0 : (snprintf(err, sizeof(err), "out of host memory"), LAVIN_ENOMEM);
+    int ret = queries ? check_out(&o, err, sizeof(err)) : (snprintf(err, sizeof(err), "out of host memory"), LAVIN_ENOMEM);
     for (int i = 0; ret >= 0 && i < o.nqueries; i++)
         if ((ret = lavin_picture_read(s.ctx, o.queries[i], &queries[i])) < 0)
             snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));

@@ -31,9 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(_WIN32)
-#define LAVIN_API __declspec(dllexport)
-#elif defined(__GNUC__)
+/* The library is built with hidden symbols; this marks what it exports. */
+#if defined(__GNUC__)
 #define LAVIN_API __attribute__((visibility("default")))
 #else
 #define LAVIN_API

@@ -8,6 +8,7 @@
 #ifndef LAVIN_MEDIA_H
 #define LAVIN_MEDIA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lavin/context.h"
@@ -27,10 +28,15 @@ LAVIN_API int lavin_picture_read(lavin_context *ctx, const char *path, lavin_pic
 LAVIN_API int lavin_picture_write_png(lavin_context *ctx, const char *path, const lavin_picture *pic);
 
 /* The task's files for one answer: depth a 16-bit gray PNG of the values
- * and PATH.preview.png in colour; normal a 16-bit RGB PNG of
+ * and, beside OUT.png, OUT.preview.png in colour; normal a 16-bit RGB PNG of
  * (n / 2 + 0.5) * 65535; segmentation an 8-bit PNG of labels and a
  * coloured preview; edges an 8-bit gray PNG; others the RGB picture. */
 LAVIN_API int lavin_answer_write(lavin_context *ctx, const lavin_answer *a, const char *path);
+
+/* Where lavin_answer_write() puts an answer's preview, when its task has
+ * one: ".preview" before path's extension ("out.png" -> "out.preview.png").
+ * LAVIN_EINVAL when out_size is too small. */
+LAVIN_API int lavin_answer_preview_path(const char *path, char *out, size_t out_size);
 
 /* The 8-bit RGB frame a video of the task shows for one answer (the
  * preview's colours for depth and labels); out is allocated. */
