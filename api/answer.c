@@ -92,7 +92,11 @@ int lavin_answer_write(lavin_context *ctx, const lavin_answer *a, const char *pa
     lavin_image rgb;
     const lavin_task *t = answer_task(a, &pal);
     char err[1024];
-    int ret = lavin_api_image_view(ctx, &a->picture, &rgb);
+    /* Checked first, so that no file of the answer is written when the
+     * name is refused. */
+    int ret = lavin_picture_format_check(ctx, path);
+    if (ret >= 0)
+        ret = lavin_api_image_view(ctx, &a->picture, &rgb);
     if (ret >= 0)
         ret = lavin_api_onto(ctx, t->write(&rgb, &pal, path, err, sizeof(err)), err);
     return lavin_api_return(ctx, ret);

@@ -26,6 +26,11 @@ int lavin_api_onto(lavin_context *ctx, int ret, const char *err);
  * repeated, alpha dropped, 16-bit samples become round(v * 255 / 65535). */
 int lavin_api_image_in(lavin_context *ctx, const lavin_picture *pic, const char *what, lavin_image *out);
 
+/* The same without a copy when pic is already packed 8-bit RGB: out is
+ * then a view of its samples and *view is 1 (out must not be freed). A
+ * large photo is not held twice. */
+int lavin_api_image_use(lavin_context *ctx, const lavin_picture *pic, const char *what, lavin_image *out, int *view);
+
 /* The image handed over as a packed picture; img is left empty. */
 void lavin_api_picture_out(lavin_image *img, lavin_picture *out);
 

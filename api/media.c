@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/context.h"
 #include "core/error.h"
 #include "lavin/media.h"
 #include "media/video.h"
@@ -27,6 +28,12 @@ int lavin_picture_read(lavin_context *ctx, const char *path, lavin_picture *out)
     if (ret >= 0)
         lavin_api_picture_out(&img, out);
     return lavin_api_return(ctx, ret);
+}
+
+int lavin_picture_format_check(lavin_context *ctx, const char *path)
+{
+    char err[1024];
+    return lavin_api_return(ctx, lavin_api_onto(ctx, lavin_image_format_check(path, err, sizeof(err)), err));
 }
 
 int lavin_picture_write_png(lavin_context *ctx, const char *path, const lavin_picture *pic)
@@ -56,11 +63,11 @@ int lavin_video_input_open(lavin_context *ctx, const char *path, lavin_video_inp
     return 0;
 }
 
-int lavin_video_input_read(lavin_video_input *in, lavin_picture *frame)
+int lavin_video_input_read(lavin_video_input *in, lavin_picture *frame, int64_t *pts)
 {
     char err[1024];
     lavin_image img = { frame->width, frame->height, frame->channels, frame->depth, frame->data };
-    int ret = lavin_api_onto(in->ctx, lavin_video_read(in->r, &img, err, sizeof(err)), err);
+    int ret = lavin_api_onto(in->ctx, lavin_video_read(in->r, &img, pts, err, sizeof(err)), err);
     if (ret > 0)
         lavin_api_picture_out(&img, frame);
     return lavin_api_return(in->ctx, ret);
@@ -68,15 +75,28 @@ int lavin_video_input_read(lavin_video_input *in, lavin_picture *frame)
 
 void lavin_video_input_close(lavin_video_input **in)
 {
-    if (!*in)
+    if (!in || !*in)
         return;
     lavin_video_close(&(*in)->r);
     free(*in);
     *in = NULL;
 }
 
-int lavin_video_output_open(lavin_context *ctx, const char *path, int width, int height, int fps_num, int fps_den,
-                            const char *audio_from, lavin_video_output **out)
+int lavin_video_format_check(lavin_context *ctx, const char *path)
+{
+    char err[1024];
+    return lavin_api_return(ctx, lavin_api_onto(ctx, lavin_video_container_check(path, err, sizeof(err)), err));
+}
+
+void lavin_video_output_params_default(lavin_video_output_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->fps_num = 30;
+    p->fps_den = 1;
+}
+
+int lavin_video_output_open(lavin_context *ctx, const char *path, const lavin_video_output_params *p,
+                            lavin_video_output **out)
 {
     char err[1024];
     *out = NULL;
@@ -84,8 +104,8 @@ int lavin_video_output_open(lavin_context *ctx, const char *path, int width, int
     if (!o)
         return lavin_api_return(ctx, lavin_err(ctx, LAVIN_ENOMEM, "out of host memory"));
     o->ctx = ctx;
-    int ret = lavin_api_onto(ctx, lavin_video_writer_open(path, width, height, fps_num, fps_den, audio_from, &o->w,
-                                                          err, sizeof(err)), err);
+    /* the dropped streams' line goes to the caller's log, as a warning */
+    int ret = lavin_api_onto(ctx, lavin_video_writer_open(path, p, &ctx->log, &o->w, err, sizeof(err)), err);
     if (ret < 0) {
         free(o);
         return lavin_api_return(ctx, ret);
@@ -94,13 +114,13 @@ int lavin_video_output_open(lavin_context *ctx, const char *path, int width, int
     return 0;
 }
 
-int lavin_video_output_write(lavin_video_output *out, const lavin_picture *frame)
+int lavin_video_output_write(lavin_video_output *out, const lavin_picture *frame, int64_t pts)
 {
     char err[1024];
     lavin_image packed = { 0 };
     int ret = lavin_api_image_in(out->ctx, frame, "video frame", &packed);
     if (ret >= 0)
-        ret = lavin_api_onto(out->ctx, lavin_video_write(out->w, &packed, err, sizeof(err)), err);
+        ret = lavin_api_onto(out->ctx, lavin_video_write(out->w, &packed, pts, err, sizeof(err)), err);
     lavin_image_free(&packed);
     return lavin_api_return(out->ctx, ret);
 }
@@ -108,6 +128,8 @@ int lavin_video_output_write(lavin_video_output *out, const lavin_picture *frame
 int lavin_video_output_finish(lavin_video_output **out)
 {
     char err[1024];
+    if (!out || !*out)
+        return LAVIN_EINVAL; /* no context to hold a message */
     lavin_context *ctx = (*out)->ctx;
     int ret = lavin_api_onto(ctx, lavin_video_writer_finish(&(*out)->w, err, sizeof(err)), err);
     lavin_video_writer_abort(&(*out)->w);
@@ -118,7 +140,7 @@ int lavin_video_output_finish(lavin_video_output **out)
 
 void lavin_video_output_abort(lavin_video_output **out)
 {
-    if (!*out)
+    if (!out || !*out)
         return;
     lavin_video_writer_abort(&(*out)->w);
     free(*out);

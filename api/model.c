@@ -101,6 +101,13 @@ static int on_tensor(void *user, int step, int steps)
         l->part++;
     l->last = step;
     lavin_progress pr = { LAVIN_STAGE_LOAD, step, steps, l->part, 1, 2 };
+    /* Each file's load starts at step 0, as every stage does. */
+    if (step == 1) {
+        pr.step = 0;
+        if (l->p.progress(l->p.progress_user, &pr))
+            return 1;
+        pr.step = 1;
+    }
     return l->p.progress(l->p.progress_user, &pr);
 }
 
@@ -145,7 +152,7 @@ int lavin_model_open(lavin_context *ctx, const lavin_model_params *params, lavin
 
 void lavin_model_close(lavin_model **m)
 {
-    if (!*m)
+    if (!m || !*m)
         return;
     lavin_models_close(&(*m)->m);
     free(*m);

@@ -18,7 +18,7 @@ static int read_clip(const char *path, int max, lavin_clip *clip, char *err, siz
     LAVIN_TRY(lavin_video_open(path, &r, &info, err, n));
     lavin_image frame = { 0 };
     int ret = 0, cap = 0;
-    while ((max == 0 || clip->n < max) && (ret = lavin_video_read(r, &frame, err, n)) > 0) {
+    while ((max == 0 || clip->n < max) && (ret = lavin_video_read(r, &frame, NULL, err, n)) > 0) {
         if (clip->n == cap) {
             cap = cap ? 2 * cap : 16;
             lavin_image *f = realloc(clip->frames, (size_t)cap * sizeof(*f));

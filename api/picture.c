@@ -43,6 +43,17 @@ int lavin_api_image_in(lavin_context *ctx, const lavin_picture *pic, const char 
     return 0;
 }
 
+int lavin_api_image_use(lavin_context *ctx, const lavin_picture *pic, const char *what, lavin_image *out, int *view)
+{
+    *view = pic && pic->data && pic->channels == 3 && pic->depth == 8 && pic->width > 0 && pic->height > 0 &&
+            pic->width <= LAVIN_IMAGE_MAX_SIDE && pic->height <= LAVIN_IMAGE_MAX_SIDE &&
+            pic->stride == (ptrdiff_t)pic->width * 3;
+    if (!*view)
+        return lavin_api_image_in(ctx, pic, what, out);
+    *out = (lavin_image){ pic->width, pic->height, 3, 8, pic->data };
+    return 0;
+}
+
 void lavin_api_picture_out(lavin_image *img, lavin_picture *out)
 {
     *out = (lavin_picture){ img->width, img->height, img->channels, img->depth,

@@ -147,7 +147,7 @@ int lavin_session_create(lavin_model *m, const lavin_session_params *params, lav
 
 void lavin_session_destroy(lavin_session **s)
 {
-    if (!*s)
+    if (!s || !*s)
         return;
     lavin_incontext_destroy(&(*s)->ic);
     free(*s);
@@ -207,20 +207,24 @@ static int run(lavin_session *s, const lavin_picture *queries, int n, lavin_answ
         return lavin_err(s->ctx, LAVIN_EINVAL, "a clip session answers clips (lavin_session_run_clip)");
     lavin_image img[LAVIN_MAX_BATCH];
     lavin_clip q[LAVIN_MAX_BATCH];
+    int view[LAVIN_MAX_BATCH];
     memset(img, 0, sizeof(img));
     int ret = 0;
     for (int i = 0, got; ret >= 0 && i < n; i += got) {
         int batch = lavin_session_batch_size(s);
         got = n - i < batch ? n - i : batch;
+        for (int b = 0; b < got; b++)
+            view[b] = 0;
         for (int b = 0; ret >= 0 && b < got; b++) {
-            ret = lavin_api_image_in(s->ctx, &queries[i + b], "query", &img[b]);
+            ret = lavin_api_image_use(s->ctx, &queries[i + b], "query", &img[b], &view[b]);
             q[b] = (lavin_clip){ &img[b], 1 };
         }
         s->now = (lavin_progress){ .first = i, .count = got, .total = n };
         if (ret >= 0)
             ret = run_batch(s, q, got, 1, &out[i]);
         for (int b = 0; b < got; b++)
-            lavin_image_free(&img[b]);
+            if (!view[b])
+                lavin_image_free(&img[b]);
     }
     return ret;
 }

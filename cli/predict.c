@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/infer.h"
+#include "cli/outputs.h"
 
 static void usage(FILE *f)
 {
@@ -13,9 +14,11 @@ static void usage(FILE *f)
             "                     [--context DIR] [options]\n\n"
             "Predicts the N frames that follow IN: its last K frames (1 + 4k, default 9) condition the\n"
             "J-DiT, which denoises the following latent frames; the ST-VAE decodes them as the clip's\n"
-            "continuation. OUT holds IN followed by the new frames (only the new ones with --only-new),\n"
-            "at IN's frame rate, with IN's audio. DIR may hold example clips NAME_input.mp4 (a clip) and\n"
-            "NAME_target.mp4 (its continuation). The other options are those of lavin run.\n");
+            "continuation. OUT holds IN, upright and at its own frame times, with its audio, subtitle and\n"
+            "data streams, followed by the new frames one average frame duration apart (--only-new: the\n"
+            "new frames alone, from time 0). OUT is .mp4, .mov, .mkv or .webm. DIR may hold example clips\n"
+            "NAME_input.mp4 (a clip) and NAME_target.mp4 (its continuation). The other options are those\n"
+            "of lavin run.\n");
 }
 
 /* The last K frames of the video, in a ring, so memory stays flat over
@@ -26,7 +29,7 @@ static int read_tail(const infer_opts *o, infer_session *s, lavin_picture *ring,
     lavin_video_input *r = NULL;
     CLI_TRY(lavin_video_input_open(s->ctx, o->in, &r, info));
     int total = 0, ret;
-    while ((ret = lavin_video_input_read(r, &ring[total % K])) > 0)
+    while ((ret = lavin_video_input_read(r, &ring[total % K], NULL)) > 0)
         total++;
     lavin_video_input_close(&r);
     if (ret < 0)
@@ -47,9 +50,11 @@ static int copy_input(const infer_opts *o, infer_session *s, lavin_video_output 
     lavin_video_input *r = NULL;
     lavin_video_info info;
     lavin_picture frame = { 0 };
+    int64_t pts;
     CLI_TRY(lavin_video_input_open(s->ctx, o->in, &r, &info));
     int ret;
-    while ((ret = lavin_video_input_read(r, &frame)) > 0 && (ret = lavin_video_output_write(w, &frame)) >= 0)
+    while ((ret = lavin_video_input_read(r, &frame, &pts)) > 0 &&
+           (ret = lavin_video_output_write(w, &frame, pts)) >= 0)
         ;
     lavin_picture_free(&frame);
     lavin_video_input_close(&r);
@@ -60,16 +65,47 @@ static int write_out(const infer_opts *o, infer_session *s, const lavin_video_in
                      int n)
 {
     lavin_video_output *w = NULL;
-    int ret = lavin_video_output_open(s->ctx, o->out, fresh[0].width, fresh[0].height, info->fps_num, info->fps_den,
-                                      !o->only_new && info->has_audio ? o->in : NULL, &w);
+    lavin_video_output_params p;
+    lavin_video_output_params_default(&p);
+    p.width = fresh[0].width;
+    p.height = fresh[0].height;
+    /* the new frames follow at the average rate; without one, the default */
+    if (info->fps_num > 0 && info->fps_den > 0) {
+        p.fps_num = info->fps_num;
+        p.fps_den = info->fps_den;
+    }
+    p.time_base_num = info->time_base_num;
+    p.time_base_den = info->time_base_den;
+    p.streams_from = o->only_new ? NULL : o->in;
+    int ret = lavin_video_output_open(s->ctx, o->out, &p, &w);
     if (ret >= 0 && !o->only_new)
         ret = copy_input(o, s, w);
+    /* one average frame after the last input frame, and so on */
     for (int i = 0; ret >= 0 && i < n; i++)
-        ret = lavin_video_output_write(w, &fresh[i].picture);
+        ret = lavin_video_output_write(w, &fresh[i].picture, LAVIN_PTS_NEXT);
     if (ret >= 0)
         ret = lavin_video_output_finish(&w);
     lavin_video_output_abort(&w);
     return ret;
+}
+
+/* OUT is a container lavin writes, in a folder that exists, and not IN. */
+static int check_output(const infer_opts *o, lavin_context *ctx, char *err, size_t n)
+{
+    int ret = lavin_video_format_check(ctx, o->out);
+    if (ret < 0)
+        return snprintf(err, n, "%s", lavin_context_error(ctx)), ret;
+    cli_files in = { 0 }, out = { 0 };
+    ret = cli_files_add(&in, o->in);
+    if (ret == 0)
+        ret = cli_files_add(&out, o->out);
+    if (ret == 0)
+        ret = cli_outputs_check(&in, &out, err, n);
+    if (ret == 0)
+        ret = cli_output_folder_check(o->out, err, n);
+    cli_files_free(&in);
+    cli_files_free(&out);
+    return ret < 0 ? LAVIN_EINVAL : 0;
 }
 
 static int predict(infer_opts *o, infer_session *s, char *err, size_t en)
@@ -78,7 +114,9 @@ static int predict(infer_opts *o, infer_session *s, char *err, size_t en)
     lavin_video_info info;
     lavin_picture *ring = calloc((size_t)K, sizeof(*ring));
     lavin_answer *fresh = calloc((size_t)o->frames, sizeof(*fresh));
-    int ret = ring && fresh ? read_tail(o, s, ring, K, &n, &info) : LAVIN_ENOMEM;
+    int ret = ring && fresh ? check_output(o, s->ctx, err, en) : LAVIN_ENOMEM;
+    if (ret >= 0)
+        ret = read_tail(o, s, ring, K, &n, &info);
     if (ret >= 0 && n == 0)
         ret = (snprintf(err, en, "%s: no video frames", o->in), LAVIN_EFORMAT);
     else if (ret >= 0 && (ret = infer_open(o, s)) >= 0) {

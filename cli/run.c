@@ -101,7 +101,7 @@ static int write_one(const infer_opts *o, infer_session *s, int i, const lavin_a
 
 /* Queries in the library's batches: one alone first, then as many as
  * memory allows; each batch's answers are written before the next runs. */
-static int run_queries(const infer_opts *o, infer_session *s, const lavin_picture *queries, char *err, size_t n)
+static int run_queries(const infer_opts *o, infer_session *s, lavin_picture *queries, char *err, size_t n)
 {
     lavin_answer out[LAVIN_MAX_BATCH];
     int ret = 0;
@@ -111,6 +111,9 @@ static int run_queries(const infer_opts *o, infer_session *s, const lavin_pictur
         got = o->nqueries - i < batch ? o->nqueries - i : batch;
         ret = lavin_session_run(s->s, &queries[i], got, out);
         cli_progress_done(&s->progress);
+        /* A huge photo is not held twice while its answer is written. */
+        for (int b = 0; b < got; b++)
+            lavin_picture_free(&queries[i + b]);
         if (ret < 0)
             return snprintf(err, n, "%s: %s", o->queries[i], lavin_context_error(s->ctx)), ret;
         for (int b = 0; b < got; b++) {
@@ -138,6 +141,10 @@ int lavin_cmd_run(int argc, char **argv)
     char err[1024] = "";
     lavin_picture *queries = calloc((size_t)o.nqueries, sizeof(*queries));
     int ret = queries ? check_out(&o, err, sizeof(err)) : (snprintf(err, sizeof(err), "out of host memory"), LAVIN_ENOMEM);
+    /* One answer goes where -o says, in the format its name says (several go
+     * into a folder as QUERY.png): a name of another format is refused here. */
+    if (ret >= 0 && o.nqueries == 1 && (ret = lavin_picture_format_check(s.ctx, o.out)) < 0)
+        snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
     for (int i = 0; ret >= 0 && i < o.nqueries; i++)
         if ((ret = lavin_picture_read(s.ctx, o.queries[i], &queries[i])) < 0)
             snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));

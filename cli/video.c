@@ -1,55 +1,93 @@
 /* lavin video: an image task on every frame of a video, or (--clip) a clip
  * task on consecutive clips of it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/infer.h"
+#include "cli/outputs.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: lavin video --context CONTEXT --in IN.mp4 -o OUT.mp4 [--clip [--clip-frames N]] [options]\n\n"
+            "usage: lavin video --context CONTEXT --in IN.mp4 [-o OUT.mp4] [--frames-dir DIR]\n"
+            "                   [--clip [--clip-frames N]] [options]\n\n"
             "Runs the task the example pairs show on every frame of IN (the pairs are encoded once; every\n"
             "frame uses the same seed, for steadier output; frames are batched as far as device memory\n"
-            "allows, or --batch N) and writes OUT with IN's frame rate and audio.\n"
+            "allows, or --batch N) and writes OUT with IN's frames turned upright, each at its own time,\n"
+            "and IN's audio, subtitle and data streams (re-encoded where OUT's container needs it).\n"
+            "OUT is .mp4, .mov or .mkv (H.264) or .webm (VP9); an odd width or height gains a row or\n"
+            "column. --frames-dir DIR writes each frame's answer as data instead of, or with, the video:\n"
+            "DIR/000000.png, DIR/000001.png, ... (frame index from 0), as lavin run writes them (16-bit\n"
+            "depth and normals). -o or --frames-dir is required.\n"
             "--clip runs it on clips of N frames (1 + 4k, default 9) through the ST-VAE's temporal\n"
             "compression instead; the context then holds NAME_input.mp4 / NAME_target.mp4 clips.\n"
             "The other options are those of lavin run (see lavin run --help).\n");
 }
 
+/* DIR/NNNNNN.png and its preview's name fit when DIR is shorter by this much */
+enum { FRAME_PATH_MAX = 4096, FRAME_NAME_MAX = 64 };
+
 typedef struct {
     const infer_opts *o;
+    const char *frames_dir;
     infer_session *s;
     lavin_video_info info;
     lavin_video_output *w;
-    int written;
+    int64_t written;
     int sampling_failed; /* the error is the model's, not a file's: it names the input */
 } job;
 
-static int emit(job *j, const lavin_answer *a)
+static int open_output(job *j, const lavin_picture *first)
 {
-    lavin_picture vis = { 0 };
+    lavin_video_output_params p;
+    lavin_video_output_params_default(&p);
+    p.width = first->width;
+    p.height = first->height;
+    /* a rate the container does not say is only a hint: every frame has its time */
+    if (j->info.fps_num > 0 && j->info.fps_den > 0) {
+        p.fps_num = j->info.fps_num;
+        p.fps_den = j->info.fps_den;
+    }
+    p.time_base_num = j->info.time_base_num;
+    p.time_base_den = j->info.time_base_den;
+    p.streams_from = j->o->in;
+    return lavin_video_output_open(j->s->ctx, j->o->out, &p, &j->w);
+}
+
+static int emit(job *j, const lavin_answer *a, int64_t pts)
+{
     lavin_context *ctx = j->s->ctx;
-    int ret = lavin_answer_preview(ctx, a, &vis);
-    if (ret >= 0 && !j->w)
-        ret = lavin_video_output_open(ctx, j->o->out, vis.width, vis.height, j->info.fps_num, j->info.fps_den,
-                                      j->info.has_audio ? j->o->in : NULL, &j->w);
-    if (ret >= 0)
-        ret = lavin_video_output_write(j->w, &vis);
-    lavin_picture_free(&vis);
+    int ret = 0;
+    if (j->frames_dir) {
+        char path[FRAME_PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%06lld.png", j->frames_dir, (long long)j->written);
+        ret = lavin_answer_write(ctx, a, path);
+    }
+    if (ret >= 0 && j->o->out) {
+        lavin_picture vis = { 0 };
+        ret = lavin_answer_preview(ctx, a, &vis);
+        if (ret >= 0 && !j->w)
+            ret = open_output(j, &vis);
+        if (ret >= 0)
+            ret = lavin_video_output_write(j->w, &vis, pts);
+        lavin_picture_free(&vis);
+    }
     j->written += ret >= 0;
     return ret;
 }
 
 /* Writes and frees n answers. */
-static int emit_all(job *j, lavin_answer *a, int n)
+static int emit_all(job *j, lavin_answer *a, const int64_t *pts, int n)
 {
     int ret = 0;
     for (int i = 0; i < n; i++) {
         if (ret >= 0)
-            ret = emit(j, &a[i]);
+            ret = emit(j, &a[i], pts[i]);
         lavin_answer_free(&a[i]);
     }
     return ret;
@@ -61,11 +99,12 @@ static int process_clips(job *j, lavin_video_input *r)
     int T = j->o->session.clip_frames, ret = 0, got;
     lavin_picture *c = calloc((size_t)T, sizeof(*c));
     lavin_answer *out = calloc((size_t)T, sizeof(*out));
-    if (!c || !out)
+    int64_t *pts = calloc((size_t)T, sizeof(*pts));
+    if (!c || !out || !pts)
         ret = LAVIN_ENOMEM;
     cli_progress_begin(&j->s->progress, "clip");
     while (ret >= 0) {
-        for (got = 0; got < T && (ret = lavin_video_input_read(r, &c[got])) > 0; got++)
+        for (got = 0; got < T && (ret = lavin_video_input_read(r, &c[got], &pts[got])) > 0; got++)
             ;
         if (ret < 0 || got == 0)
             break;
@@ -73,12 +112,13 @@ static int process_clips(job *j, lavin_video_input *r)
         cli_progress_done(&j->s->progress);
         j->sampling_failed = ret < 0;
         if (ret >= 0)
-            ret = emit_all(j, out, got);
+            ret = emit_all(j, out, pts, got);
     }
     for (int i = 0; c && i < T; i++)
         lavin_picture_free(&c[i]);
     free(c);
     free(out);
+    free(pts);
     return ret;
 }
 
@@ -87,19 +127,20 @@ static int process_frames(job *j, lavin_video_input *r)
 {
     lavin_picture frames[LAVIN_MAX_BATCH];
     lavin_answer out[LAVIN_MAX_BATCH];
+    int64_t pts[LAVIN_MAX_BATCH];
     memset(frames, 0, sizeof(frames));
     int ret = 0;
     cli_progress_begin(&j->s->progress, "frame");
     for (;;) {
         int got = 0, batch = lavin_session_batch_size(j->s->s);
-        while (got < batch && (ret = lavin_video_input_read(r, &frames[got])) > 0)
+        while (got < batch && (ret = lavin_video_input_read(r, &frames[got], &pts[got])) > 0)
             got++;
         if (ret < 0 || got == 0)
             break;
         ret = lavin_session_run(j->s->s, frames, got, out);
         cli_progress_done(&j->s->progress);
         j->sampling_failed = ret < 0;
-        if (ret < 0 || (ret = emit_all(j, out, got)) < 0)
+        if (ret < 0 || (ret = emit_all(j, out, pts, got)) < 0)
             break;
     }
     for (int i = 0; i < LAVIN_MAX_BATCH; i++)
@@ -120,14 +161,89 @@ static int process(job *j, lavin_video_input *r, char *err, size_t n)
     return ret;
 }
 
+/* --frames-dir DIR is this command's own: taken out of argv before the
+ * options lavin run shares are parsed. */
+static int take_frames_dir(int *argc, char **argv, const char **dir)
+{
+    *dir = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--frames-dir"))
+            continue;
+        if (i + 1 >= *argc || !argv[i + 1][0]) {
+            fprintf(stderr, "lavin video: --frames-dir needs a folder (see --help)\n");
+            return -1;
+        }
+        *dir = argv[i + 1];
+        memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof(*argv));
+        *argc -= 2;
+        i--;
+    }
+    return 0;
+}
+
+/* What the command will write, checked before any work: a container lavin
+ * writes and a folder for it, not the input; a frames folder that exists or
+ * can be made. */
+static int check_outputs(const infer_opts *o, const char *frames_dir, lavin_context *ctx, char *err, size_t n)
+{
+    int ret = o->out ? lavin_video_format_check(ctx, o->out) : 0;
+    if (ret < 0)
+        return snprintf(err, n, "%s", lavin_context_error(ctx)), ret;
+    cli_files in = { 0 }, out = { 0 };
+    ret = cli_files_add(&in, o->in);
+    if (ret == 0 && o->out)
+        ret = cli_files_add(&out, o->out);
+    if (ret == 0)
+        ret = cli_outputs_check(&in, &out, err, n);
+    if (ret == 0 && o->out)
+        ret = cli_output_folder_check(o->out, err, n);
+    cli_files_free(&in);
+    cli_files_free(&out);
+    struct stat st;
+    if (ret == 0 && frames_dir && strlen(frames_dir) > FRAME_PATH_MAX - FRAME_NAME_MAX)
+        ret = (snprintf(err, n, "%.64s...: --frames-dir path too long", frames_dir), -1);
+    else if (ret == 0 && frames_dir && stat(frames_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        ret = (snprintf(err, n, "%s: --frames-dir names a file, not a folder", frames_dir), -1);
+    else if (ret == 0 && frames_dir && stat(frames_dir, &st) < 0)
+        ret = cli_output_folder_check(frames_dir, err, n);
+    return ret < 0 ? LAVIN_EINVAL : 0;
+}
+
+static int make_frames_dir(const char *dir, int *made, char *err, size_t n)
+{
+    struct stat st;
+    if ((*made = mkdir(dir, 0777) == 0) || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 0;
+    snprintf(err, n, "%s: cannot make the frames folder: %s", dir, strerror(errno));
+    return LAVIN_EIO;
+}
+
+/* A failed or interrupted run takes back the frames it wrote: the files of
+ * one run appear together or not at all. */
+static void remove_frames(const job *j, int made)
+{
+    char path[FRAME_PATH_MAX], preview[FRAME_PATH_MAX];
+    for (int i = 0; i < j->written; i++) {
+        snprintf(path, sizeof(path), "%s/%06d.png", j->frames_dir, i);
+        unlink(path);
+        if (lavin_answer_preview_path(path, preview, sizeof(preview)) == 0)
+            unlink(preview);
+    }
+    if (made)
+        rmdir(j->frames_dir);
+}
+
 int lavin_cmd_video(int argc, char **argv)
 {
     infer_opts o;
+    const char *frames_dir;
+    if (take_frames_dir(&argc, argv, &frames_dir) < 0)
+        return LAVIN_EXIT_USAGE;
     int status = infer_start(argc, argv, "video", usage, &o);
     if (status >= 0)
         return status;
-    if (!o.context || !o.in || !o.out) {
-        fprintf(stderr, "lavin video: --context, --in and -o are required (see --help)\n");
+    if (!o.context || !o.in || (!o.out && !frames_dir)) {
+        fprintf(stderr, "lavin video: --context, --in and -o or --frames-dir are required (see --help)\n");
         return LAVIN_EXIT_USAGE;
     }
     if (o.session.clips && (o.session.clip_frames - 1) % 4) {
@@ -139,23 +255,32 @@ int lavin_cmd_video(int argc, char **argv)
     if ((status = infer_context(&o, "video", &s)) >= 0)
         return status;
     char err[1024] = "";
-    job j = { .o = &o, .s = &s };
+    job j = { .o = &o, .frames_dir = frames_dir, .s = &s };
     lavin_video_input *r = NULL;
-    int ret = lavin_video_input_open(s.ctx, o.in, &r, &j.info);
+    int ret = check_outputs(&o, frames_dir, s.ctx, err, sizeof(err));
+    if (ret >= 0)
+        ret = lavin_video_input_open(s.ctx, o.in, &r, &j.info);
     if (ret >= 0)
         ret = infer_open(&o, &s);
-    if (ret < 0)
+    if (ret < 0 && !err[0])
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
+    int made = 0;
+    if (ret >= 0 && frames_dir)
+        ret = make_frames_dir(frames_dir, &made, err, sizeof(err));
     if (ret >= 0)
         ret = process(&j, r, err, sizeof(err));
-    if (ret >= 0 && (ret = lavin_video_output_finish(&j.w)) < 0)
+    if (ret >= 0 && j.w && (ret = lavin_video_output_finish(&j.w)) < 0)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
     lavin_video_output_abort(&j.w);
     lavin_video_input_close(&r);
     infer_close(&s);
+    if (ret < 0 && frames_dir)
+        remove_frames(&j, made);
     if (ret < 0)
         return infer_fail("video", ret, err);
-    if (!o.quiet)
+    if (!o.quiet && o.out)
         printf("%s\n", o.out);
+    if (!o.quiet && frames_dir)
+        printf("%s\n", frames_dir);
     return LAVIN_EXIT_OK;
 }

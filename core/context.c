@@ -241,7 +241,7 @@ int lavin_context_open(lavin_context **out, const lavin_context_params *params, 
 
 void lavin_context_destroy(lavin_context **pctx)
 {
-    lavin_context *ctx = *pctx;
+    lavin_context *ctx = pctx ? *pctx : NULL;
     if (!ctx)
         return;
     if (ctx->device) {

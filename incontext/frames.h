@@ -1,7 +1,8 @@
 /* Pictures in and out of the model (docs/computation.md sections 1.2 and 1.7): host
  * 8-bit RGB frames to [-1, 1] device video, and the decoder's output back to
  * 8-bit frames at the size of the input. The host only rearranges bytes; the
- * resampling and the value mapping run as device ops. */
+ * resampling and the value mapping run as device ops, on a strip of a large
+ * picture's rows at a time (5.7), so that neither memory grows with it. */
 #ifndef LAVIN_INCONTEXT_FRAMES_H
 #define LAVIN_INCONTEXT_FRAMES_H
 

@@ -9,6 +9,13 @@
 #include "core/error.h"
 #include "media/video.h"
 
+/* How the stored picture stands upright: the upright pixel (x, y) is the
+ * stored one at column u, row v, where (u, v) is (x, y), or (y, x) when
+ * swap, then mirrored across the stored columns (flip_u) or rows (flip_v). */
+typedef struct turn {
+    int swap, flip_u, flip_v;
+} turn;
+
 struct lavin_video_reader {
     char *path;
     AVFormatContext *fmt;
@@ -20,6 +27,9 @@ struct lavin_video_reader {
     int flushing;   /* the demuxer is done; draining the decoder */
     int done;
     int64_t decoded;
+    int64_t last_pts, step; /* the previous frame's pts; one average frame in the time base */
+    turn turn;
+    lavin_image stored; /* the frame as stored, before it is turned upright */
     lavin_video_info info;
 };
 
@@ -33,6 +43,7 @@ void lavin_video_close(lavin_video_reader **rp)
     av_packet_free(&r->pkt);
     avcodec_free_context(&r->dec);
     avformat_close_input(&r->fmt);
+    lavin_image_free(&r->stored);
     free(r->path);
     free(r);
     *rp = NULL;
@@ -41,6 +52,48 @@ void lavin_video_close(lavin_video_reader **rp)
 static int valid_rate(AVRational q)
 {
     return q.num > 0 && q.den > 0;
+}
+
+/* The stream's display matrix (FFmpeg moved it into the codec parameters
+ * in 6.1 and dropped the stream's own side data in 7.0), or NULL. */
+static const int32_t *display_matrix(const AVStream *st)
+{
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 29, 100)
+    const AVPacketSideData *sd = av_packet_side_data_get(st->codecpar->coded_side_data,
+                                                         st->codecpar->nb_coded_side_data,
+                                                         AV_PKT_DATA_DISPLAYMATRIX);
+    return sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data : NULL;
+#else
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    return m && size >= 9 * sizeof(int32_t) ? (const int32_t *)m : NULL;
+#endif
+}
+
+static int sign16(int32_t v)
+{
+    /* 16.16 fixed point; a scaled matrix (non-square display) keeps its signs */
+    return v > 1 << 15 ? 1 : v < -(1 << 15) ? -1 : 0;
+}
+
+/* The matrix maps a stored point (p, q) to (a p + c q, b p + d q) on
+ * screen (libavutil/display.h; a = m[0], b = m[1], c = m[3], d = m[4]).
+ * Quarter turns and mirrors only: anything else is shown as stored. */
+static void read_turn(const int32_t *m, turn *t, lavin_video_info *in)
+{
+    int a = m ? sign16(m[0]) : 1, b = m ? sign16(m[1]) : 0, c = m ? sign16(m[3]) : 0, d = m ? sign16(m[4]) : 1;
+    int straight = a && d && !b && !c, sideways = b && c && !a && !d;
+    if (!straight && !sideways)
+        a = d = 1, b = c = 0, straight = 1;
+    t->swap = sideways;
+    t->flip_u = straight ? a < 0 : b < 0;
+    t->flip_v = straight ? d < 0 : c < 0;
+    /* As a turn then a mirror: undo the mirror of the screen's x, then the
+     * four turns are (1, 0, 0, 1), (0, 1, -1, 0), (-1, 0, 0, -1), (0, -1, 1, 0). */
+    in->flipped = a * d - b * c < 0;
+    if (in->flipped)
+        a = -a, c = -c;
+    in->rotation = a > 0 ? 0 : a < 0 ? 180 : b > 0 ? 90 : 270;
 }
 
 static int open_streams(lavin_video_reader *r, char *err, size_t err_size)
@@ -67,6 +120,7 @@ static int open_streams(lavin_video_reader *r, char *err, size_t err_size)
     ret = avcodec_parameters_to_context(r->dec, st->codecpar);
     if (ret >= 0) {
         r->dec->thread_count = 0;   /* FFmpeg picks from the core count */
+        r->dec->pkt_timebase = st->time_base;
         ret = avcodec_open2(r->dec, codec, NULL);
     }
     if (ret < 0)
@@ -75,15 +129,23 @@ static int open_streams(lavin_video_reader *r, char *err, size_t err_size)
         return lavin_err_buf(err, err_size, LAVIN_EFORMAT, "%s: video stream has no frame size", path);
 
     lavin_video_info *in = &r->info;
-    in->width = st->codecpar->width;
-    in->height = st->codecpar->height;
+    read_turn(display_matrix(st), &r->turn, in);
+    in->width = r->turn.swap ? st->codecpar->height : st->codecpar->width;
+    in->height = r->turn.swap ? st->codecpar->width : st->codecpar->height;
     AVRational fps = valid_rate(st->avg_frame_rate) ? st->avg_frame_rate
                      : valid_rate(st->r_frame_rate) ? st->r_frame_rate
                                                     : (AVRational){ 0, 1 };
     in->fps_num = fps.num;
     in->fps_den = fps.den;
+    in->time_base_num = st->time_base.num;
+    in->time_base_den = st->time_base.den;
     in->frames = st->nb_frames > 0 ? st->nb_frames : -1;
     in->has_audio = av_find_best_stream(r->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0) >= 0;
+    r->step = fps.num ? av_rescale_q(1, av_inv_q(fps), st->time_base) : 1;
+    r->step = r->step > 0 ? r->step : 1;
+    r->last_pts = AV_NOPTS_VALUE;
+    if (r->turn.swap || r->turn.flip_u || r->turn.flip_v)
+        return lavin_image_alloc(&r->stored, st->codecpar->width, st->codecpar->height, 3, 8, err, err_size);
     return 0;
 }
 
@@ -148,7 +210,38 @@ static int feed(lavin_video_reader *r)
     return ret;
 }
 
-int lavin_video_read(lavin_video_reader *r, lavin_image *frame, char *err, size_t err_size)
+/* src (stored) upright into dst, in tiles so that a turn's reads down the
+ * stored columns stay in cache. */
+static void turn_upright(const turn *t, const lavin_image *src, lavin_image *dst)
+{
+    enum { TILE = 64 };
+    const uint8_t *s = src->data;
+    uint8_t *d = dst->data;
+    int sw = src->width, sh = src->height, w = dst->width, h = dst->height;
+    for (int ty = 0; ty < h; ty += TILE)
+        for (int tx = 0; tx < w; tx += TILE)
+            for (int y = ty; y < h && y < ty + TILE; y++)
+                for (int x = tx; x < w && x < tx + TILE; x++) {
+                    int u = t->swap ? y : x, v = t->swap ? x : y;
+                    u = t->flip_u ? sw - 1 - u : u;
+                    v = t->flip_v ? sh - 1 - v : v;
+                    memcpy(d + ((size_t)y * (size_t)w + (size_t)x) * 3, s + ((size_t)v * (size_t)sw + (size_t)u) * 3,
+                           3);
+                }
+}
+
+/* The frame's time, kept strictly increasing (lavin/media.h). */
+static int64_t frame_pts(lavin_video_reader *r)
+{
+    int64_t pts = r->frame->best_effort_timestamp, last = r->last_pts;
+    if (pts == AV_NOPTS_VALUE)
+        pts = last == AV_NOPTS_VALUE ? 0 : last + r->step;
+    else if (last != AV_NOPTS_VALUE && pts <= last)
+        pts = last + 1;
+    return r->last_pts = pts;
+}
+
+int lavin_video_read(lavin_video_reader *r, lavin_image *frame, int64_t *pts, char *err, size_t err_size)
 {
     if (!r || !frame)
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "video read: no reader or no frame");
@@ -176,13 +269,18 @@ int lavin_video_read(lavin_video_reader *r, lavin_image *frame, char *err, size_
     }
     int ret = check_frame(r, frame, err, err_size);
     if (ret >= 0) {
-        ret = lavin_av_to_rgb8(&r->sws, r->frame, frame);
+        ret = lavin_av_to_rgb8(&r->sws, r->frame, r->stored.data ? &r->stored : frame);
         if (ret < 0)
             ret = lavin_av_err(err, err_size, LAVIN_EUNSUPPORTED, r->path, "cannot convert a frame to RGB", ret);
+        else if (r->stored.data)
+            turn_upright(&r->turn, &r->stored, frame);
     }
+    int64_t t = frame_pts(r);
     av_frame_unref(r->frame);
     if (ret < 0)
         return ret;
+    if (pts)
+        *pts = t;
     r->decoded++;
     return 1;
 }

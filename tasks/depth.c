@@ -27,15 +27,9 @@ static int preview(const lavin_image *rgb, const lavin_palette *pal, lavin_image
 
 static int write(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t n)
 {
-    char side[4096];
-    if (lavin_task_sibling(path, ".preview", side, sizeof(side)) < 0)
-        return lavin_err_buf(err, n, LAVIN_EINVAL, "%s: path too long", path);
     lavin_image y = { 0 };
-    int ret = lavin_task_luma(rgb, 16, &y, err, n);
-    if (ret >= 0)
-        ret = lavin_image_write_png(path, &y, err, n);
-    lavin_image_free(&y);
-    return ret < 0 ? ret : lavin_task_write_frame(preview, rgb, pal, side, err, n);
+    LAVIN_TRY(lavin_task_luma(rgb, 16, &y, err, n));
+    return lavin_task_write_pair(&y, preview, rgb, pal, path, err, n);
 }
 
 const lavin_task lavin_depth_task = {

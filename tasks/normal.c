@@ -47,7 +47,7 @@ static int write(const lavin_image *rgb, const lavin_palette *pal, const char *p
     lavin_image img = { 0 };
     int ret = decode(rgb, 16, &img, err, n);
     if (ret >= 0)
-        ret = lavin_image_write_png(path, &img, err, n);
+        ret = lavin_image_write(path, &img, err, n);
     lavin_image_free(&img);
     return ret;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "tasks/task.h"
@@ -47,8 +48,31 @@ int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, co
     lavin_image img = { 0 };
     int ret = frame(rgb, pal, &img, err, n);
     if (ret >= 0)
-        ret = lavin_image_write_png(path, &img, err, n);
+        ret = lavin_image_write(path, &img, err, n);
     lavin_image_free(&img);
+    return ret;
+}
+
+int lavin_task_write_pair(lavin_image *data, lavin_task_frame_fn preview, const lavin_image *rgb,
+                          const lavin_palette *pal, const char *path, char *err, size_t n)
+{
+    char side[4096], *tmp = NULL, *tmp_side = NULL;
+    lavin_image vis = { 0 };
+    int ret = lavin_task_sibling(path, ".preview", side, sizeof(side)) < 0
+                  ? lavin_err_buf(err, n, LAVIN_EINVAL, "%s: path too long", path)
+                  : lavin_image_stage(path, data, &tmp, err, n);
+    /* The data is on disk (under its temporary name) before the preview is made. */
+    lavin_image_free(data);
+    if (ret >= 0)
+        ret = preview(rgb, pal, &vis, err, n);
+    if (ret >= 0)
+        ret = lavin_image_stage(side, &vis, &tmp_side, err, n);
+    lavin_image_free(&vis);
+    if (ret >= 0 && (ret = lavin_image_commit(&tmp, path, err, n)) >= 0 &&
+        (ret = lavin_image_commit(&tmp_side, side, err, n)) < 0)
+        unlink(path);
+    lavin_image_discard(&tmp);
+    lavin_image_discard(&tmp_side);
     return ret;
 }
 
@@ -66,14 +90,13 @@ static int raw_write(const lavin_image *rgb, const lavin_palette *pal, const cha
 int lavin_task_map_luma(const lavin_image *rgb, void (*map)(int luma, uint8_t *rgb_out), lavin_image *out,
                         char *err, size_t n)
 {
-    lavin_image y = { 0 };
-    int ret = lavin_task_luma(rgb, 8, &y, err, n);
-    if (ret >= 0)
-        ret = lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n);
-    for (size_t i = 0; ret >= 0 && i < (size_t)rgb->width * (size_t)rgb->height; i++)
-        map(((const uint8_t *)y.data)[i], (uint8_t *)out->data + 3 * i);
-    lavin_image_free(&y);
-    return ret;
+    LAVIN_TRY(lavin_image_alloc(out, rgb->width, rgb->height, 3, 8, err, n));
+    /* The 8-bit luma of lavin_task_luma(), pixel by pixel: no gray copy of
+     * a large picture. */
+    const uint8_t *s = rgb->data;
+    for (size_t i = 0; i < (size_t)rgb->width * (size_t)rgb->height; i++)
+        map((int)(lavin_luma601(s + 3 * i) + 0.5), (uint8_t *)out->data + 3 * i);
+    return 0;
 }
 
 static void gray(int v, uint8_t *out)
@@ -93,7 +116,7 @@ static int edges_write(const lavin_image *rgb, const lavin_palette *pal, const c
     lavin_image y = { 0 };
     int ret = lavin_task_luma(rgb, 8, &y, err, n);
     if (ret >= 0)
-        ret = lavin_image_write_png(path, &y, err, n);
+        ret = lavin_image_write(path, &y, err, n);
     lavin_image_free(&y);
     return ret;
 }

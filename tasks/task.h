@@ -23,8 +23,9 @@ typedef int (*lavin_task_frame_fn)(const lavin_image *rgb, const lavin_palette *
 typedef struct lavin_task {
     const char *name;
     const char *summary;
-    /* Writes the data decoded from the model's 8-bit RGB output to path (a
-     * PNG) and, where the data is not a picture itself, PATH.preview.png. */
+    /* Writes the data decoded from the model's 8-bit RGB output to path (PNG
+     * or TIFF, as lavin_image_write() reads the name) and, where the data is
+     * not a picture itself, PATH.preview.EXT in the same format. */
     int (*write)(const lavin_image *rgb, const lavin_palette *pal, const char *path, char *err, size_t err_size);
     /* The 8-bit RGB picture a video of the task shows for one output frame;
      * out is allocated by the call. */
@@ -55,6 +56,11 @@ int lavin_task_sibling(const char *path, const char *suffix, char *out, size_t o
 
 /* Shared by the task files. */
 int lavin_task_copy_rgb(const lavin_image *rgb, lavin_image *out, char *err, size_t err_size);
+/* An answer of two files: data (freed by the call) at path and what preview
+ * makes of rgb at PATH.preview.EXT, both or neither (a full disk or a failed
+ * second file leaves nothing). */
+int lavin_task_write_pair(lavin_image *data, lavin_task_frame_fn preview, const lavin_image *rgb,
+                          const lavin_palette *pal, const char *path, char *err, size_t err_size);
 /* Writes what frame makes of rgb to path. */
 int lavin_task_write_frame(lavin_task_frame_fn frame, const lavin_image *rgb, const lavin_palette *pal,
                            const char *path, char *err, size_t err_size);

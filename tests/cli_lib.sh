@@ -46,3 +46,11 @@ check() {  # check DESCRIPTION CMD...: passes when CMD succeeds
 no_file() {  # no_file PATH: a failed command left nothing behind
     check "no output file left: $(basename "$1")" test ! -e "$1"
 }
+
+# A model folder in the released layout holding the tiny random-weight test
+# models, at $tmp/model (set as $model); needs $root.
+model=$tmp/model
+mkdir -p "$model"
+cp "$root/tests/fixtures/jdit/tiny.safetensors" "$model/lavin_dit.safetensors"
+cp "$root/tests/fixtures/jdit/tiny.json" "$model/lavin_dit.json"
+cp "$root/tests/fixtures/stvae/tiny4.safetensors" "$model/stvae.safetensors"

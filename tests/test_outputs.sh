@@ -6,11 +6,6 @@ lavin=$1
 root=$2
 . "$root/tests/cli_lib.sh"
 
-model=$tmp/model
-mkdir -p "$model"
-cp "$root/tests/fixtures/jdit/tiny.safetensors" "$model/lavin_dit.safetensors"
-cp "$root/tests/fixtures/jdit/tiny.json" "$model/lavin_dit.json"
-cp "$root/tests/fixtures/stvae/tiny4.safetensors" "$model/stvae.safetensors"
 run() { "$lavin" run --model-dir "$model" --size 32x32 --steps 3 --pairs 1 --quiet "$@"; }
 q=$tmp/q
 mkdir -p "$q/a" "$q/b"
@@ -39,6 +34,13 @@ check "the folder for them was not made" test ! -e "$tmp/two"
 expect 2 "an answer's preview is another's data" run --context depth --query "$q/x.png" --query "$q/x.preview.png" \
     -o "$tmp/prev"
 check "the inputs are untouched" test "$(sum)" = "$before"
+
+echo "the files of one answer appear together or not at all:"
+mkdir -p "$tmp/pair/d.preview.png/in-the-way"
+expect 2 "the preview cannot be put in place" run --context depth --query "$q/photo1.png" -o "$tmp/pair/d.png"
+one_line_naming "d.preview.png"
+check "so the data file is not there either" test ! -e "$tmp/pair/d.png"
+check "and no temporary file is left" test -z "$(ls -A "$tmp/pair" | grep -v d.preview.png)"
 
 echo "output folders are checked before the model loads:"
 expect 2 "missing output folder" "$lavin" run --model-dir "$tmp/nomodel" --context depth --query "$q/photo1.png" \
@@ -77,6 +79,21 @@ for sig in INT TERM; do
     wait "$pid"
     check "run: SIG$sig leaves no file" test -z "$(ls -A "$out")"
 done
+
+frames=$tmp/sig-frames/f
+mkdir -p "$tmp/sig-frames"
+"$lavin" video --context depth --pairs 1 --steps 20 --in "$root/examples/flythrough.mp4" --frames-dir "$frames" \
+    --quiet 2>"$tmp/err" &
+pid=$!
+waited=0
+while [ ! -e "$frames/000000.png" ] && [ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+done
+check "video --frames-dir: a frame written while it runs" test -e "$frames/000000.png"
+kill -s INT "$pid"
+wait "$pid"
+check "video --frames-dir: SIGINT takes back its frames and folder" test -z "$(ls -A "$tmp/sig-frames")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,12 +10,6 @@ root=$3
 . "$root/tests/cli_lib.sh"
 fix=$root/tests/fixtures/pipeline
 
-# A model folder in the released layout, holding the tiny test models.
-model=$tmp/model
-mkdir -p "$model"
-cp "$root/tests/fixtures/jdit/tiny.safetensors" "$model/lavin_dit.safetensors"
-cp "$root/tests/fixtures/jdit/tiny.json" "$model/lavin_dit.json"
-cp "$root/tests/fixtures/stvae/tiny4.safetensors" "$model/stvae.safetensors"
 run() { "$lavin" run --model-dir "$model" --size 32x32 --steps 5 --quiet "$@"; }
 video() { "$lavin" video --model-dir "$model" --size 32x32 --steps 3 --pairs 1 --quiet "$@"; }
 predict() { "$lavin" predict --model-dir "$model" --size 32x32 --steps 3 --quiet "$@"; }

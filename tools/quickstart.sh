@@ -15,7 +15,7 @@ esac
 
 packages=(meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
           vulkan-validationlayers libcjson-dev libavformat-dev libavcodec-dev libavutil-dev
-          libswscale-dev)
+          libswscale-dev libswresample-dev)
 if [ "$mode" = test ]; then
     packages+=(clang libclang-rt-14-dev python3-numpy)
 fi

@@ -166,7 +166,7 @@ LAVIN_API int lavin_context_start(lavin_context *ctx);
 
 /* Waits for pending work, saves the pipeline cache and frees everything;
  * *ctx becomes NULL. Every model and session of the context must be closed
- * first. Does nothing when *ctx is NULL. */
+ * first. Does nothing when ctx or *ctx is NULL. */
 LAVIN_API void lavin_context_destroy(lavin_context **ctx);
 
 /* The message of the last error on this context ("" if none). */

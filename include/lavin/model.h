@@ -72,7 +72,7 @@ LAVIN_API void lavin_model_params_default(lavin_model_params *p);
  * match its config, two files that do not fit together), device errors. */
 LAVIN_API int lavin_model_open(lavin_context *ctx, const lavin_model_params *params, lavin_model **out);
 /* Frees the weights; every session of the model must be destroyed first.
- * Does nothing when *m is NULL. */
+ * Does nothing when m or *m is NULL. */
 LAVIN_API void lavin_model_close(lavin_model **m);
 
 typedef struct lavin_model_info {

@@ -100,7 +100,7 @@ LAVIN_API void lavin_session_params_default(lavin_session_params *p);
  * unmatched one), LAVIN_EIO/LAVIN_EFORMAT (an unreadable file), device
  * errors, LAVIN_ECANCELED. */
 LAVIN_API int lavin_session_create(lavin_model *m, const lavin_session_params *params, lavin_session **out);
-/* Does nothing when *s is NULL. */
+/* Does nothing when s or *s is NULL. */
 LAVIN_API void lavin_session_destroy(lavin_session **s);
 
 /* Reads and checks what lavin_session_create() would take from params,

@@ -23,7 +23,24 @@ def _level_index(level):
     return N.LOG_LEVELS.index(level)
 
 
-class Context:
+class Closing:
+    """close() on leaving a with block and when collected; errors at
+    collection are dropped, as the interpreter may be shutting down."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Context(Closing):
     """A lavin_context: the device, the log, the last error. Calls on it (and
     on the models and sessions made from it) hold `lock`, so threads take
     turns as the library requires."""
@@ -67,12 +84,6 @@ class Context:
             with self.lock:
                 N.lib().lavin_context_destroy(ctypes.byref(self.h))
                 self.h = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 class Progress:

@@ -6,7 +6,7 @@ import os
 import weakref
 
 from . import _native as N
-from ._context import Context, Progress
+from ._context import Closing, Context, Progress
 from ._errors import error
 from ._session import Session
 
@@ -86,7 +86,7 @@ def tasks():
     return out
 
 
-class Model:
+class Model(Closing):
     """A LaVin-DiT model on its own context and device.
 
     path: a model folder (lavin_dit.safetensors and stvae.pt or
@@ -208,18 +208,6 @@ class Model:
                 N.lib().lavin_model_close(ctypes.byref(self._h))
                 self._h = None
         self._ctx.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         state = "closed" if not self._h else f"{self.info.width}x{self.info.height} on {self.device.name}"

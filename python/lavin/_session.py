@@ -4,7 +4,7 @@ import ctypes
 import os
 
 from . import _native as N
-from ._context import Progress, media_context
+from ._context import Closing, Progress, media_context
 from ._pictures import answers, pictures
 
 
@@ -66,7 +66,7 @@ def check_session(context=_DEFAULT, **settings):
     del keep
 
 
-class Session:
+class Session(Closing):
     """A task's example pairs, encoded once, and the sampling settings
     (Model.session()). The queries are uint8 or uint16 numpy arrays, H x W
     (gray) or H x W x 3 or 4 (RGB; alpha ignored) of any size, or file paths.
@@ -173,18 +173,6 @@ class Session:
                 N.lib().lavin_session_destroy(ctypes.byref(self._h))
                 self._h = None
             self._model._sessions.discard(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return f"<lavin.Session {self.task} {self.size[0]}x{self.size[1]}{'' if self._h else ' closed'}>"

@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from . import _native as N
-from ._context import media_context
+from ._context import Closing, media_context
 from ._pictures import Answer, as_picture, from_picture, to_answer
 
 
@@ -79,7 +79,7 @@ def answer_preview(answer):
         N.lib().lavin_picture_free(ctypes.byref(pic))
 
 
-class VideoReader:
+class VideoReader(Closing):
     """The frames of a video file's first video stream, upright, as uint8
     H x W x 3 arrays: iterate, or read() until None; `pts` is the last frame's
     time in `time_base` (num, den) seconds. Attributes: width, height, fps
@@ -126,20 +126,8 @@ class VideoReader:
                 N.lib().lavin_video_input_close(ctypes.byref(self._h))
                 self._h = None
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-class VideoWriter:
+class VideoWriter(Closing):
     """A video of width x height uint8 RGB frames in the container path's
     extension names (.mp4, .mov, .mkv: H.264; .webm: VP9). fps: (num, den)
     or an int; time_base: (num, den) seconds per unit of the pts given to
@@ -189,16 +177,7 @@ class VideoWriter:
                 N.lib().lavin_video_output_abort(ctypes.byref(self._h))
                 self._h = None
 
-    def __enter__(self):
-        return self
-
     def __exit__(self, exc_type, *exc):
         if exc_type is None:
             self.finish()
         self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass

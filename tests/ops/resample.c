@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checkpoint/checkpoint.h"
 #include "tests/families.h"
@@ -58,6 +59,58 @@ static void random_case(lt *t, int ndim, const int64_t *ne, int64_t oh, int64_t 
     free(x);
     free(ref);
     free(got);
+}
+
+/* The height pass of x [planes, h, w] to oh rows, made strip rows at a time by
+ * resize_aa_rows from only the input rows each strip reads: against the C
+ * reference, and bit for bit against the whole pass, which the pictures'
+ * way in and out rely on. */
+static void rows_case(lt *t, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t strip)
+{
+    int64_t ne[3] = { planes, h, w };
+    size_t n = (size_t)(planes * h * w), nout = (size_t)(planes * oh * w);
+    float *x = lt_random(t, n, -3, 3), *ref = malloc(nout * sizeof(float)), *whole = NULL;
+    float *rows = calloc(nout, sizeof(float)), *part = malloc(n * sizeof(float));
+    char what[128];
+    snprintf(what, sizeof(what), "resize_aa_rows %lldx%lld -> %lld rows, %lld planes, strips of %lld", (long long)h,
+             (long long)w, (long long)oh, (long long)planes, (long long)strip);
+    int ret = lavin_ref_resize_aa(x, ref, (size_t)planes, (size_t)h, (size_t)w, (size_t)oh, (size_t)w) == 0 && rows &&
+                      part ? gpu_resize(t, 3, ne, x, oh, w, &whole) : LAVIN_ENOMEM;
+    for (int64_t first = 0; ret >= 0 && first < oh; first += strip) {
+        int64_t lo, hi, count = first + strip < oh ? strip : oh - first;
+        lavin_resize_aa_rows_needed(h, oh, first, count, &lo, &hi);
+        for (int64_t p = 0; p < planes; p++)
+            memcpy(part + (size_t)(p * (hi - lo) * w), x + (size_t)((p * h + lo) * w),
+                   (size_t)((hi - lo) * w) * sizeof(float));
+        lavin_tensor tx = { 0 }, to = { 0 };
+        ret = lt_tensor(t, &tx, LAVIN_F32, 3, (int64_t[]){ planes, hi - lo, w }, part);
+        if (ret >= 0)
+            ret = lt_output(t, &to, 3, (int64_t[]){ planes, count, w });
+        if (ret >= 0)
+            ret = lavin_op_resize_aa_rows(t->ctx, &tx, lo, h, oh, first, &to);
+        float *got = ret >= 0 ? lt_fetch(t, &to) : NULL;
+        for (int64_t p = 0; got && p < planes; p++)
+            memcpy(rows + (size_t)((p * oh + first) * w), got + (size_t)(p * count * w),
+                   (size_t)(count * w) * sizeof(float));
+        ret = ret >= 0 && !got ? LAVIN_ENOMEM : ret;
+        free(got);
+        lavin_tensor_free(t->ctx, &tx);
+        lavin_tensor_free(t->ctx, &to);
+    }
+    if (lt_ok(t, what, ret)) {
+        lt_check(t, what, lt_nerr(rows, ref, nout), LT_TOL_F32);
+        size_t diff = 0;
+        for (size_t i = 0; i < nout; i++)
+            diff += rows[i] != whole[i];
+        snprintf(what, sizeof(what), "resize_aa_rows %lld -> %lld rows: %zu values not bit-equal to one pass",
+                 (long long)h, (long long)oh, diff);
+        lt_check(t, what, (double)diff, 0.0);
+    }
+    free(x);
+    free(ref);
+    free(whole);
+    free(rows);
+    free(part);
 }
 
 /* A fixture tensor as f32 on the host (F16 files hold uint8 values). */
@@ -197,6 +250,9 @@ static void bad_inputs(lt *t)
     lt_rejects(t, "resize_aa changing the plane count", lavin_op_resize_aa(ctx, &x, &x, &o2));
     lt_rejects(t, "resize_aa of a 1-D tensor", lavin_op_resize_aa(ctx, &v, NULL, &v));
     lt_rejects(t, "resize_aa from an f16 tensor", lavin_op_resize_aa(ctx, &h, &x, &o));
+    lt_rejects(t, "resize_aa_rows changing the width", lavin_op_resize_aa_rows(ctx, &x, 0, 10, 5, 0, &o));
+    lt_rejects(t, "resize_aa_rows past the last row", lavin_op_resize_aa_rows(ctx, &o, 0, 5, 7, 4, &o));
+    lt_rejects(t, "resize_aa_rows from rows the input lacks", lavin_op_resize_aa_rows(ctx, &o, 3, 40, 20, 0, &o));
     lt_rejects(t, "pixels_round into a smaller output", lavin_op_pixels_round(ctx, &x, &o));
     lt_rejects(t, "pixels_to_unit of an f16 tensor", lavin_op_pixels_to_unit(ctx, &h, &x));
     lavin_tensor_free(ctx, &x);
@@ -220,6 +276,9 @@ void lt_family_resample(lt *t)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         random_case(t, cases[i].ndim, cases[i].ne, cases[i].oh, cases[i].ow);
+    rows_case(t, 3, 32, 45, 377, 50);   /* up, the last strip short */
+    rows_case(t, 3, 301, 7, 16, 3);     /* down, wide windows across strips */
+    rows_case(t, 1, 9, 5, 9, 4);        /* same height: a copy */
     static const char *const fixtures[] = {
         "down_37x53_16x16", "up_64x48_128x96", "mixed_300x200_512x512", "width_only_41x90_41x29",
         "height_only_33x20_70x20", "same_96x128", "point_5x7_1x1",
