@@ -98,7 +98,7 @@ int lavin_answer_write(lavin_context *ctx, const lavin_answer *a, const char *pa
     if (ret >= 0)
         ret = lavin_api_image_view(ctx, &a->picture, &rgb);
     if (ret >= 0)
-        ret = lavin_api_onto(ctx, t->write(&rgb, &pal, path, err, sizeof(err)), err);
+        ret = lavin_err_onto(ctx, t->write(&rgb, &pal, path, err, sizeof(err)), err);
     return lavin_api_return(ctx, ret);
 }
 
@@ -116,7 +116,7 @@ int lavin_answer_preview(lavin_context *ctx, const lavin_answer *a, lavin_pictur
     memset(out, 0, sizeof(*out));
     int ret = lavin_api_image_view(ctx, &a->picture, &rgb);
     if (ret >= 0)
-        ret = lavin_api_onto(ctx, t->frame(&rgb, &pal, &vis, err, sizeof(err)), err);
+        ret = lavin_err_onto(ctx, t->frame(&rgb, &pal, &vis, err, sizeof(err)), err);
     if (ret >= 0)
         lavin_api_picture_out(&vis, out);
     return lavin_api_return(ctx, ret);

@@ -19,9 +19,6 @@ struct lavin_model {
  * message goes to the log once, at LAVIN_LOG_ERROR. ret >= 0 passes. */
 int lavin_api_return(lavin_context *ctx, int ret);
 
-/* A failure an internal reader left in err, moved onto ctx. */
-int lavin_api_onto(lavin_context *ctx, int ret, const char *err);
-
 /* A caller's picture as a packed 8-bit RGB image (allocated): gray is
  * repeated, alpha dropped, 16-bit samples become round(v * 255 / 65535). */
 int lavin_api_image_in(lavin_context *ctx, const lavin_picture *pic, const char *what, lavin_image *out);

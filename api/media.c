@@ -24,7 +24,7 @@ int lavin_picture_read(lavin_context *ctx, const char *path, lavin_picture *out)
     lavin_image img;
     char err[1024];
     memset(out, 0, sizeof(*out));
-    int ret = lavin_api_onto(ctx, lavin_image_read(path, &img, err, sizeof(err)), err);
+    int ret = lavin_err_onto(ctx, lavin_image_read(path, &img, err, sizeof(err)), err);
     if (ret >= 0)
         lavin_api_picture_out(&img, out);
     return lavin_api_return(ctx, ret);
@@ -33,7 +33,7 @@ int lavin_picture_read(lavin_context *ctx, const char *path, lavin_picture *out)
 int lavin_picture_format_check(lavin_context *ctx, const char *path)
 {
     char err[1024];
-    return lavin_api_return(ctx, lavin_api_onto(ctx, lavin_image_format_check(path, err, sizeof(err)), err));
+    return lavin_api_return(ctx, lavin_err_onto(ctx, lavin_image_format_check(path, err, sizeof(err)), err));
 }
 
 int lavin_picture_write_png(lavin_context *ctx, const char *path, const lavin_picture *pic)
@@ -41,7 +41,7 @@ int lavin_picture_write_png(lavin_context *ctx, const char *path, const lavin_pi
     char err[1024];
     int packed = pic->data && pic->stride == (ptrdiff_t)pic->width * pic->channels * (pic->depth / 8);
     lavin_image img = { pic->width, pic->height, pic->channels, pic->depth, pic->data };
-    int ret = packed ? lavin_api_onto(ctx, lavin_image_write_png(path, &img, err, sizeof(err)), err)
+    int ret = packed ? lavin_err_onto(ctx, lavin_image_write_png(path, &img, err, sizeof(err)), err)
                      : lavin_err(ctx, LAVIN_EINVAL, "%s: only packed pictures are written", path);
     return lavin_api_return(ctx, ret);
 }
@@ -54,7 +54,7 @@ int lavin_video_input_open(lavin_context *ctx, const char *path, lavin_video_inp
     if (!in)
         return lavin_api_return(ctx, lavin_err(ctx, LAVIN_ENOMEM, "out of host memory"));
     in->ctx = ctx;
-    int ret = lavin_api_onto(ctx, lavin_video_open(path, &in->r, info, err, sizeof(err)), err);
+    int ret = lavin_err_onto(ctx, lavin_video_open(path, &in->r, info, err, sizeof(err)), err);
     if (ret < 0) {
         free(in);
         return lavin_api_return(ctx, ret);
@@ -67,7 +67,7 @@ int lavin_video_input_read(lavin_video_input *in, lavin_picture *frame, int64_t 
 {
     char err[1024];
     lavin_image img = { frame->width, frame->height, frame->channels, frame->depth, frame->data };
-    int ret = lavin_api_onto(in->ctx, lavin_video_read(in->r, &img, pts, err, sizeof(err)), err);
+    int ret = lavin_err_onto(in->ctx, lavin_video_read(in->r, &img, pts, err, sizeof(err)), err);
     if (ret > 0)
         lavin_api_picture_out(&img, frame);
     return lavin_api_return(in->ctx, ret);
@@ -85,7 +85,7 @@ void lavin_video_input_close(lavin_video_input **in)
 int lavin_video_format_check(lavin_context *ctx, const char *path)
 {
     char err[1024];
-    return lavin_api_return(ctx, lavin_api_onto(ctx, lavin_video_container_check(path, err, sizeof(err)), err));
+    return lavin_api_return(ctx, lavin_err_onto(ctx, lavin_video_container_check(path, err, sizeof(err)), err));
 }
 
 void lavin_video_output_params_default(lavin_video_output_params *p)
@@ -105,7 +105,7 @@ int lavin_video_output_open(lavin_context *ctx, const char *path, const lavin_vi
         return lavin_api_return(ctx, lavin_err(ctx, LAVIN_ENOMEM, "out of host memory"));
     o->ctx = ctx;
     /* the dropped streams' line goes to the caller's log, as a warning */
-    int ret = lavin_api_onto(ctx, lavin_video_writer_open(path, p, &ctx->log, &o->w, err, sizeof(err)), err);
+    int ret = lavin_err_onto(ctx, lavin_video_writer_open(path, p, &ctx->log, &o->w, err, sizeof(err)), err);
     if (ret < 0) {
         free(o);
         return lavin_api_return(ctx, ret);
@@ -120,7 +120,7 @@ int lavin_video_output_write(lavin_video_output *out, const lavin_picture *frame
     lavin_image packed = { 0 };
     int ret = lavin_api_image_in(out->ctx, frame, "video frame", &packed);
     if (ret >= 0)
-        ret = lavin_api_onto(out->ctx, lavin_video_write(out->w, &packed, pts, err, sizeof(err)), err);
+        ret = lavin_err_onto(out->ctx, lavin_video_write(out->w, &packed, pts, err, sizeof(err)), err);
     lavin_image_free(&packed);
     return lavin_api_return(out->ctx, ret);
 }
@@ -131,7 +131,7 @@ int lavin_video_output_finish(lavin_video_output **out)
     if (!out || !*out)
         return LAVIN_EINVAL; /* no context to hold a message */
     lavin_context *ctx = (*out)->ctx;
-    int ret = lavin_api_onto(ctx, lavin_video_writer_finish(&(*out)->w, err, sizeof(err)), err);
+    int ret = lavin_err_onto(ctx, lavin_video_writer_finish(&(*out)->w, err, sizeof(err)), err);
     lavin_video_writer_abort(&(*out)->w);
     free(*out);
     *out = NULL;

@@ -89,7 +89,7 @@ static int read_files(lavin_context *ctx, const lavin_session_params *p, lavin_s
             lavin_image_free(&in->frames[--in->n]);
     }
     lavin_pairs_free(&pairs);
-    return lavin_api_onto(ctx, ret, err);
+    return lavin_err_onto(ctx, ret, err);
 }
 
 static int take_pictures(lavin_context *ctx, const lavin_session_params *p, lavin_session_pairs *out)
@@ -99,7 +99,7 @@ static int take_pictures(lavin_context *ctx, const lavin_session_params *p, lavi
     out->count = p->npairs;
     snprintf(out->from, sizeof(out->from), "(memory)");
     char err[64];
-    LAVIN_TRY(lavin_api_onto(ctx, alloc_pairs(p->npairs, out, err, sizeof(err)), err));
+    LAVIN_TRY(lavin_err_onto(ctx, alloc_pairs(p->npairs, out, err, sizeof(err)), err));
     for (int i = 0; i < p->npairs; i++) {
         lavin_clip *c[2] = { &out->inputs[i], &out->targets[i] };
         const lavin_picture *pic[2] = { &p->pair_inputs[i], &p->pair_targets[i] };
@@ -171,7 +171,7 @@ int lavin_session_pairs_task(lavin_context *ctx, const lavin_session_params *p, 
     char err[512];
     int ret = lavin_palette_from_targets(all, frames, pal, err, sizeof(err));
     free(all);
-    return lavin_api_onto(ctx, ret, err);
+    return lavin_err_onto(ctx, ret, err);
 }
 
 void lavin_session_pairs_free(lavin_session_pairs *pairs)

@@ -54,7 +54,7 @@ int cli_files_add_folder(cli_files *f, const char *path)
 int cli_files_add_answer(cli_files *f, const char *path)
 {
     char preview[PATH_MAX];
-    if (cli_files_add(f, path) < 0 || lavin_answer_preview_path(path, preview, sizeof(preview)) < 0)
+    if (add_owned(f, strdup(path)) < 0 || lavin_answer_preview_path(path, preview, sizeof(preview)) < 0)
         return -1;
     return add_owned(f, strdup(preview));
 }

@@ -18,7 +18,8 @@ int cli_files_add(cli_files *f, const char *path);
 /* Adds every regular file of a folder (a context or model folder); nothing
  * when path is not a folder. */
 int cli_files_add_folder(cli_files *f, const char *path);
-/* Adds path and the preview a task may write beside it (OUT.preview.png). */
+/* Adds copies of path and of the preview a task may write beside it
+ * (OUT.preview.png). */
 int cli_files_add_answer(cli_files *f, const char *path);
 void cli_files_free(cli_files *f);
 

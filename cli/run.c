@@ -48,7 +48,7 @@ static int out_path(const infer_opts *o, int i, char *path, size_t size)
 static int check_out(const infer_opts *o, char *err, size_t n)
 {
     cli_files in = { 0 }, out = { 0 };
-    char paths[CLI_MAX_QUERIES][4096];
+    char path[4096];
     struct stat st;
     int folder = o->nqueries > 1, ret = 0;
     int exists = stat(o->out, &st) == 0 && S_ISDIR(st.st_mode);
@@ -62,14 +62,14 @@ static int check_out(const infer_opts *o, char *err, size_t n)
     if (ret == 0)
         ret = cli_files_add_folder(&in, o->model_dir);
     for (int i = 0; i < o->nqueries && ret == 0; i++)
-        ret = out_path(o, i, paths[i], sizeof(paths[i])) < 0 ? -1 : cli_files_add_answer(&out, paths[i]);
+        ret = out_path(o, i, path, sizeof(path)) < 0 ? -1 : cli_files_add_answer(&out, path);
     if (ret < 0)
         snprintf(err, n, "%s: too many files or too long a path", o->out);
     if (ret == 0)
         ret = cli_outputs_check(&in, &out, err, n);
     /* A folder for several answers is made once everything else is known good. */
     if (ret == 0)
-        ret = cli_output_folder_check(folder && exists ? paths[0] : o->out, err, n);
+        ret = cli_output_folder_check(folder && exists ? out.path[0] : o->out, err, n);
     cli_files_free(&in);
     cli_files_free(&out);
     return ret < 0 ? LAVIN_EINVAL : 0;

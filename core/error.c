@@ -43,6 +43,11 @@ int lavin_err(lavin_context *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int lavin_err_onto(lavin_context *ctx, int ret, const char *err)
+{
+    return ret < 0 ? lavin_err(ctx, ret, "%s", err) : ret;
+}
+
 const char *lavin_context_error(const lavin_context *ctx)
 {
     return ctx ? ctx->error : "no context";

@@ -13,6 +13,10 @@
  * functions log the final message once, when they return it (api/). */
 int lavin_err(lavin_context *ctx, int code, const char *fmt, ...) LAVIN_PRINTF(3, 4);
 
+/* A failure that code without a context left in a buffer (err), moved onto
+ * ctx; ret >= 0 passes unchanged. */
+int lavin_err_onto(lavin_context *ctx, int ret, const char *err);
+
 /* The same into a plain buffer, for code that runs before a context exists. */
 int lavin_err_buf(char *buf, size_t size, int code, const char *fmt, ...) LAVIN_PRINTF(4, 5);
 

@@ -19,13 +19,6 @@ static int refuse(lavin_context *ctx, const char *path, int checked, const lavin
                      "--allow-missing loads it anyway", path, r->missing, r->unexpected, r->misshaped, origin);
 }
 
-/* The checkpoint and config readers report into a buffer; this moves a
- * failure's line onto the context. */
-static int onto(lavin_context *ctx, int ret, const char *err)
-{
-    return ret < 0 ? lavin_err(ctx, ret, "%s", err) : ret;
-}
-
 static int open_files(lavin_context *ctx, const lavin_models_params *p, lavin_models *m, lavin_jdit_dims *dims,
                       lavin_stvae_config *vcfg)
 {
@@ -34,16 +27,16 @@ static int open_files(lavin_context *ctx, const lavin_models_params *p, lavin_mo
     char err[1024] = "";
     if (p->dit) {
         lavin_jdit_config cfg;
-        LAVIN_TRY(onto(ctx, lavin_checkpoint_open(p->dit, &m->dit_file, err, sizeof(err)), err));
-        LAVIN_TRY(onto(ctx, lavin_jdit_config_find(m->dit_file, p->dit_config, &cfg, &origin, &ctx->log, err,
+        LAVIN_TRY(lavin_err_onto(ctx, lavin_checkpoint_open(p->dit, &m->dit_file, err, sizeof(err)), err));
+        LAVIN_TRY(lavin_err_onto(ctx, lavin_jdit_config_find(m->dit_file, p->dit_config, &cfg, &origin, &ctx->log, err,
                                                    sizeof(err)), err));
-        LAVIN_TRY(onto(ctx, lavin_jdit_config_dims(&cfg, dims, err, sizeof(err)), err));
+        LAVIN_TRY(lavin_err_onto(ctx, lavin_jdit_config_dims(&cfg, dims, err, sizeof(err)), err));
         LAVIN_TRY(refuse(ctx, p->dit, lavin_jdit_check(&cfg, m->dit_file, &ctx->log, &r), &r, origin,
                          p->allow_missing));
     }
     if (p->vae) {
-        LAVIN_TRY(onto(ctx, lavin_checkpoint_open(p->vae, &m->vae_file, err, sizeof(err)), err));
-        LAVIN_TRY(onto(ctx, lavin_stvae_config_find(m->vae_file, p->vae_config, vcfg, &origin, &ctx->log, err,
+        LAVIN_TRY(lavin_err_onto(ctx, lavin_checkpoint_open(p->vae, &m->vae_file, err, sizeof(err)), err));
+        LAVIN_TRY(lavin_err_onto(ctx, lavin_stvae_config_find(m->vae_file, p->vae_config, vcfg, &origin, &ctx->log, err,
                                                     sizeof(err)), err));
         LAVIN_TRY(refuse(ctx, p->vae, lavin_stvae_check(vcfg, m->vae_file, &ctx->log, &r), &r, origin,
                          p->allow_missing));

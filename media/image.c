@@ -14,6 +14,7 @@
 #include "media/av_util.h"
 #include "core/error.h"
 #include "media/image.h"
+#include "media/turn.h"
 
 int lavin_image_alloc(lavin_image *img, int width, int height, int channels, int depth, char *err,
                       size_t err_size)
@@ -86,13 +87,9 @@ static int decode_first(image_reader *r, int stream)
     }
 }
 
-/* Where each EXIF orientation (1 to 8) takes the stored picture from: the
- * upright pixel (x, y) is the stored one at column u, row v, where (u, v) is
- * (x, y), or (y, x) when swap, then mirrored across the columns (flip_u) or
- * rows (flip_v) of the stored picture. 6 turns it a quarter clockwise. */
-static const struct {
-    unsigned char swap, flip_u, flip_v;
-} orientations[9] = {
+/* What each EXIF orientation (1 to 8) asks of the stored picture; 6 turns
+ * it a quarter clockwise. */
+static const lavin_turn orientations[9] = {
     [1] = { 0, 0, 0 }, [2] = { 0, 1, 0 }, [3] = { 0, 1, 1 }, [4] = { 0, 0, 1 },
     [5] = { 1, 0, 0 }, [6] = { 1, 0, 1 }, [7] = { 1, 1, 1 }, [8] = { 1, 1, 0 },
 };
@@ -115,27 +112,13 @@ static int turn_upright(const char *path, int orientation, lavin_image *img, cha
 {
     if (orientation == 1)
         return 0;
-    int swap = orientations[orientation].swap;
-    int fu = orientations[orientation].flip_u, fv = orientations[orientation].flip_v;
-    int sw = img->width, sh = img->height, w = swap ? sh : sw, h = swap ? sw : sh;
+    const lavin_turn *t = &orientations[orientation];
+    int w = t->swap ? img->height : img->width, h = t->swap ? img->width : img->height;
     lavin_image up;
     if (lavin_image_alloc(&up, w, h, 3, 8, err, err_size) < 0)
         return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory for the upright %dx%d picture",
                              path, w, h);
-    const uint8_t *src = img->data;
-    uint8_t *dst = up.data;
-    /* In tiles, so that a turn's reads down the stored columns stay in cache. */
-    enum { TILE = 64 };
-    for (int ty = 0; ty < h; ty += TILE)
-        for (int tx = 0; tx < w; tx += TILE)
-            for (int y = ty; y < h && y < ty + TILE; y++)
-                for (int x = tx; x < w && x < tx + TILE; x++) {
-                    int u = swap ? y : x, v = swap ? x : y;
-                    u = fu ? sw - 1 - u : u;
-                    v = fv ? sh - 1 - v : v;
-                    memcpy(dst + ((size_t)y * (size_t)w + (size_t)x) * 3,
-                           src + ((size_t)v * (size_t)sw + (size_t)u) * 3, 3);
-                }
+    lavin_turn_apply(t, img, &up);
     lavin_image_free(img);
     *img = up;
     return 0;

@@ -7,14 +7,8 @@
 
 #include "media/av_util.h"
 #include "core/error.h"
+#include "media/turn.h"
 #include "media/video.h"
-
-/* How the stored picture stands upright: the upright pixel (x, y) is the
- * stored one at column u, row v, where (u, v) is (x, y), or (y, x) when
- * swap, then mirrored across the stored columns (flip_u) or rows (flip_v). */
-typedef struct turn {
-    int swap, flip_u, flip_v;
-} turn;
 
 struct lavin_video_reader {
     char *path;
@@ -28,7 +22,7 @@ struct lavin_video_reader {
     int done;
     int64_t decoded;
     int64_t last_pts, step; /* the previous frame's pts; one average frame in the time base */
-    turn turn;
+    lavin_turn turn;
     lavin_image stored; /* the frame as stored, before it is turned upright */
     lavin_video_info info;
 };
@@ -79,7 +73,7 @@ static int sign16(int32_t v)
 /* The matrix maps a stored point (p, q) to (a p + c q, b p + d q) on
  * screen (libavutil/display.h; a = m[0], b = m[1], c = m[3], d = m[4]).
  * Quarter turns and mirrors only: anything else is shown as stored. */
-static void read_turn(const int32_t *m, turn *t, lavin_video_info *in)
+static void read_turn(const int32_t *m, lavin_turn *t, lavin_video_info *in)
 {
     int a = m ? sign16(m[0]) : 1, b = m ? sign16(m[1]) : 0, c = m ? sign16(m[3]) : 0, d = m ? sign16(m[4]) : 1;
     int straight = a && d && !b && !c, sideways = b && c && !a && !d;
@@ -144,7 +138,7 @@ static int open_streams(lavin_video_reader *r, char *err, size_t err_size)
     r->step = fps.num ? av_rescale_q(1, av_inv_q(fps), st->time_base) : 1;
     r->step = r->step > 0 ? r->step : 1;
     r->last_pts = AV_NOPTS_VALUE;
-    if (r->turn.swap || r->turn.flip_u || r->turn.flip_v)
+    if (lavin_turn_any(&r->turn))
         return lavin_image_alloc(&r->stored, st->codecpar->width, st->codecpar->height, 3, 8, err, err_size);
     return 0;
 }
@@ -210,26 +204,6 @@ static int feed(lavin_video_reader *r)
     return ret;
 }
 
-/* src (stored) upright into dst, in tiles so that a turn's reads down the
- * stored columns stay in cache. */
-static void turn_upright(const turn *t, const lavin_image *src, lavin_image *dst)
-{
-    enum { TILE = 64 };
-    const uint8_t *s = src->data;
-    uint8_t *d = dst->data;
-    int sw = src->width, sh = src->height, w = dst->width, h = dst->height;
-    for (int ty = 0; ty < h; ty += TILE)
-        for (int tx = 0; tx < w; tx += TILE)
-            for (int y = ty; y < h && y < ty + TILE; y++)
-                for (int x = tx; x < w && x < tx + TILE; x++) {
-                    int u = t->swap ? y : x, v = t->swap ? x : y;
-                    u = t->flip_u ? sw - 1 - u : u;
-                    v = t->flip_v ? sh - 1 - v : v;
-                    memcpy(d + ((size_t)y * (size_t)w + (size_t)x) * 3, s + ((size_t)v * (size_t)sw + (size_t)u) * 3,
-                           3);
-                }
-}
-
 /* The frame's time, kept strictly increasing (lavin/media.h). */
 static int64_t frame_pts(lavin_video_reader *r)
 {
@@ -273,7 +247,7 @@ int lavin_video_read(lavin_video_reader *r, lavin_image *frame, int64_t *pts, ch
         if (ret < 0)
             ret = lavin_av_err(err, err_size, LAVIN_EUNSUPPORTED, r->path, "cannot convert a frame to RGB", ret);
         else if (r->stored.data)
-            turn_upright(&r->turn, &r->stored, frame);
+            lavin_turn_apply(&r->turn, &r->stored, frame);
     }
     int64_t t = frame_pts(r);
     av_frame_unref(r->frame);

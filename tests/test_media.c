@@ -12,6 +12,7 @@
 
 #include "media/image.h"
 #include "media/video.h"
+#include "tests/scratch.h"
 
 typedef struct mt {
     const char *data_dir;
@@ -459,21 +460,6 @@ static void test_writer_failures(mt *t)
     lavin_image_free(&img);
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char p[512];
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -502,7 +488,7 @@ int main(int argc, char **argv)
     test_bad_input(&t);
     test_writer_failures(&t);
     check(&t, "no temp files left behind", leftovers(&t) == 0);
-    remove_tree(t.tmp_dir);
+    scratch_remove(t.tmp_dir);
     printf("media: %d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;
 }

@@ -19,6 +19,7 @@
 #include "lavin/media.h"
 #include "media/image.h"
 #include "tests/photo_files.h"
+#include "tests/scratch.h"
 
 typedef struct pt {
     char dir[64];
@@ -457,21 +458,6 @@ static void test_frames(pt *t, lavin_context *ctx)
     }
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char p[512];
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     pt t = { .verbose = argc > 1 && !strcmp(argv[1], "-v"), .rng = 0x2545f4914f6cdd1dull };
@@ -498,7 +484,7 @@ int main(int argc, char **argv)
         check(&t, "no validation errors", lavin_validation_errors(ctx) == 0);
     }
     lavin_context_destroy(&ctx);
-    remove_tree(t.dir);
+    scratch_remove(t.dir);
     printf("photos: %d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;
 }

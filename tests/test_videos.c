@@ -18,6 +18,7 @@
 
 #include "media/video.h"
 #include "tests/video_maker.h"
+#include "tests/scratch.h"
 
 typedef struct vt {
     char tmp_dir[64];
@@ -506,21 +507,6 @@ static void test_flat_memory(vt *t)
           err);
 }
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char p[512];
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 /* Temp files the writers left in the scratch folder. */
 static int leftovers(vt *t)
 {
@@ -551,7 +537,7 @@ int main(int argc, char **argv)
     test_odd_sizes(&t);
     test_flat_memory(&t);
     check(&t, leftovers(&t) == 0, "no temp files left behind");
-    remove_tree(t.tmp_dir);
+    scratch_remove(t.tmp_dir);
     printf("videos: %d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;
 }

@@ -27,7 +27,8 @@ extern "C" {
  * LAVIN_EIO (missing, unreadable), LAVIN_EFORMAT (not a picture). */
 LAVIN_API int lavin_picture_read(lavin_context *ctx, const char *path, lavin_picture *out);
 
-/* PNG of pic as it is: 1 or 3 channels, 8 or 16 bits. */
+/* PNG of pic as it is: 1 or 3 channels, 8 or 16 bits, rows packed (stride
+ * = width * channels * depth / 8; other strides are LAVIN_EINVAL). */
 LAVIN_API int lavin_picture_write_png(lavin_context *ctx, const char *path, const lavin_picture *pic);
 
 /* 0 when path names a format lavin_answer_write() writes: PNG (.png) or

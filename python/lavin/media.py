@@ -10,14 +10,20 @@ from ._context import Closing, media_context
 from ._pictures import Answer, as_picture, from_picture, to_answer
 
 
-def _read(ctx, path):
+def _take_picture(ctx, fill):
+    """The picture fill(pic) makes the library allocate, as an array; the
+    library's copy is freed, whatever fill returned."""
     pic = N.Picture()
-    with ctx.lock:
-        ctx.check(N.lib().lavin_picture_read(ctx.h, N.path_bytes(path), ctypes.byref(pic)))
     try:
+        with ctx.lock:
+            ctx.check(fill(pic))
         return from_picture(pic)
     finally:
         N.lib().lavin_picture_free(ctypes.byref(pic))
+
+
+def _read(ctx, path):
+    return _take_picture(ctx, lambda pic: N.lib().lavin_picture_read(ctx.h, N.path_bytes(path), ctypes.byref(pic)))
 
 
 def read_image(path):
@@ -70,13 +76,7 @@ def answer_preview(answer):
     """The uint8 H x W x 3 frame a video of the task shows for an Answer."""
     ctx = media_context()
     a, keep = to_answer(answer)
-    pic = N.Picture()
-    with ctx.lock:
-        ctx.check(N.lib().lavin_answer_preview(ctx.h, ctypes.byref(a), ctypes.byref(pic)))
-    try:
-        return from_picture(pic)
-    finally:
-        N.lib().lavin_picture_free(ctypes.byref(pic))
+    return _take_picture(ctx, lambda pic: N.lib().lavin_answer_preview(ctx.h, ctypes.byref(a), ctypes.byref(pic)))
 
 
 class VideoReader(Closing):
