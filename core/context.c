@@ -152,6 +152,7 @@ static int setup(lavin_context *ctx, const lavin_context_params *p, char *err, s
     if (ret == 0) {
         ctx->phys = pds[chosen];
         lavin_device_describe(ctx->phys, (int)chosen, &ctx->info);
+        ctx->kernels = ctx->info.type == LAVIN_DEVICE_CPU ? LAVIN_KERNELS_CPU : LAVIN_KERNELS_GPU;
     }
     free(pds);
     if (ret < 0)

@@ -19,6 +19,17 @@ typedef struct lavin_range {
 
 #define LAVIN_MAX_HAZARDS 64
 
+/* Which variant of each kernel family suits the device, chosen when it
+ * starts from what it reports. GPUs want workgroups that share tiles through
+ * shared memory; a CPU device (lavapipe) runs a workgroup's invocations as
+ * SIMD lanes of one thread, where barriers are costly and shared memory is
+ * only more memory, so it gets register-blocked kernels without either. The
+ * op tests switch this to run every variant on whatever device they have. */
+enum lavin_kernels {
+    LAVIN_KERNELS_GPU,
+    LAVIN_KERNELS_CPU,
+};
+
 /* The open command buffer that ops record into, and what it has touched since
  * the last barrier, so that a barrier is issued only where a dispatch depends
  * on an earlier one. */
@@ -55,6 +66,7 @@ struct lavin_context {
     VkPhysicalDeviceProperties props;
     VkPhysicalDeviceMemoryProperties mem_props;
     lavin_device_info info;
+    enum lavin_kernels kernels;
     uint32_t device_local_type;  /* memory type index for tensors */
     uint32_t host_type;          /* host-visible, coherent, for staging */
     float timestamp_period;

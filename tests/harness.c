@@ -164,7 +164,7 @@ void lt_family_begin(lt *t, const char *name)
 
 void lt_family_end(lt *t)
 {
-    printf("%-14s %4d cases  max err %-9.3g %s\n", t->family, t->fam_cases, t->fam_max_err,
+    printf("%-28s %4d cases  max err %-9.3g %s\n", t->family, t->fam_cases, t->fam_max_err,
            t->fam_failed ? "FAIL" : "ok");
     fflush(stdout);
 }

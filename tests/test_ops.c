@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/context.h"
 #include "tests/families.h"
 
 static const struct {
@@ -41,12 +42,22 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("device: %s (validation %s)\n", lavin_context_device(t.ctx)->name, p.validation ? "on" : "off");
-    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-        if (!lt_enabled(&t, families[i].name))
-            continue;
-        lt_family_begin(&t, families[i].name);
-        families[i].run(&t);
-        lt_family_end(&t);
+    /* Every family runs with each device class's kernel variants. */
+    static const struct {
+        enum lavin_kernels kernels;
+        const char *suffix;
+    } variants[] = { { LAVIN_KERNELS_GPU, "" }, { LAVIN_KERNELS_CPU, " (cpu kernels)" } };
+    for (size_t k = 0; k < sizeof(variants) / sizeof(variants[0]); k++) {
+        t.ctx->kernels = variants[k].kernels;
+        for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+            char name[64];
+            snprintf(name, sizeof(name), "%s%s", families[i].name, variants[k].suffix);
+            if (!lt_enabled(&t, name))
+                continue;
+            lt_family_begin(&t, name);
+            families[i].run(&t);
+            lt_family_end(&t);
+        }
     }
     unsigned verr = lavin_validation_errors(t.ctx);
     lavin_context_destroy(&t.ctx);

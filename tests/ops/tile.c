@@ -107,7 +107,6 @@ static void rejects(lt *t)
 
 void lt_family_tile(lt *t)
 {
-    lt_family_begin(t, "tile");
     window_case(t, (int64_t[]){ 1, 1, 1, 1, 1 }, (int64_t[]){ 1, 1, 1, 1, 1 },
                 (lavin_window){ { 0, 0, 0 }, { 0, 0, 0 }, { 1, 1, 1 } });
     window_case(t, (int64_t[]){ 2, 3, 9, 13, 11 }, (int64_t[]){ 2, 3, 5, 7, 7 },
@@ -126,5 +125,4 @@ void lt_family_tile(lt *t)
     blend_case(t, (int64_t[]){ 1, 16, 3, 37, 29 }, (int64_t[]){ 1, 16, 3, 37, 31 }, 4, 0);
     blend_case(t, (int64_t[]){ 1, 16, 3, 37, 29 }, (int64_t[]){ 1, 16, 3, 41, 29 }, 3, 32);
     rejects(t);
-    lt_family_end(t);
 }
