@@ -114,17 +114,19 @@ int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: lavin bench ops [--device D] [--full | --quick] [--filter TEXT] [--reps N] [--seconds S]\n\n"
+            "usage: lavin bench ops [--device D] [--kernels gpu|cpu] [--full | --quick] [--filter TEXT] [--reps N]\n"
+            "                       [--seconds S]\n\n"
             "Times the ops at the released model's shapes: ms per call, GFLOP/s, GB/s, and the\n"
             "device memory lavin held at its peak (256 MiB blocks). On a CPU device (lavapipe) only the smallest\n"
-            "shape of each op runs unless --full is given.\n");
+            "shape of each op runs unless --full is given. --kernels times the kernel variants made for the\n"
+            "other class of device (GPU: shared-memory tiles; CPU: register blocks) instead of the device's own.\n");
 }
 
 int lavin_cmd_bench(int argc, char **argv)
 {
     lavin_bench_opts o = { .seconds = 0.5 };
     int full = -1;
-    const char *device = NULL;
+    const char *device = NULL, *kernels = NULL;
     if (argc < 2 || strcmp(argv[1], "ops")) {
         usage(argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -141,6 +143,9 @@ int lavin_cmd_bench(int argc, char **argv)
             full = 0;
         } else if (!strcmp(a, "--device") && v) {
             device = v;
+            i++;
+        } else if (!strcmp(a, "--kernels") && v && (!strcmp(v, "gpu") || !strcmp(v, "cpu"))) {
+            kernels = v;
             i++;
         } else if (!strcmp(a, "--filter") && v) {
             o.filter = v;
@@ -167,8 +172,11 @@ int lavin_cmd_bench(int argc, char **argv)
         return 1;
     }
     const lavin_device_info *dev = lavin_context_device(ctx);
+    if (kernels)
+        ctx->kernels = !strcmp(kernels, "cpu") ? LAVIN_KERNELS_CPU : LAVIN_KERNELS_GPU;
     o.full = full >= 0 ? full : dev->type != LAVIN_DEVICE_CPU;
-    printf("device: %s (%s shapes)\n", dev->name, o.full ? "all" : "smallest");
+    printf("device: %s (%s shapes, %s kernels)\n", dev->name, o.full ? "all" : "smallest",
+           ctx->kernels == LAVIN_KERNELS_CPU ? "cpu" : "gpu");
     printf("%-44s %10s %10s %9s %5s %9s\n", "case", "ms", "GFLOP/s", "GB/s", "reps", "peak MiB");
     int ret = 0;
     for (size_t i = 0; i < lavin_bench_suite_count && ret >= 0; i++)

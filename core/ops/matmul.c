@@ -2,6 +2,7 @@
 #include "core/ops/launch.h"
 
 #include "shaders/matmul.spv.h"
+#include "shaders/matmul_cpu.spv.h"
 
 typedef struct {
     uint64_t x, w, bias, out;
@@ -78,6 +79,69 @@ static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
     return a & ~(uint64_t)3;
 }
 
+/* The shared-memory tiled kernel (matmul.comp). */
+static int launch_gpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor *x, const lavin_tensor *w,
+                      const lavin_tensor *bias, const lavin_tensor *out, uint32_t M, uint32_t N, uint32_t K)
+{
+    const tile_cfg *c = pick_config(ctx, M, N);
+    push_t pc = { .M = M, .N = N, .K = K };
+    pc.x = word_addr(x, &pc.x_off);
+    pc.w = word_addr(w, &pc.w_off);
+    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
+    pc.out = lavin_addr(out);
+    pc.tiles_n = (N + c->bn - 1) / c->bn;
+    uint64_t tiles_m = ((uint64_t)M + c->bm - 1) / c->bm;
+    /* a 16-bit row starts at an odd element when the view offset or K is odd */
+    uint32_t x_odd = x->dtype != LAVIN_F32 && ((pc.x_off | K) & 1);
+    uint32_t w_odd = w->dtype != LAVIN_F32 && ((pc.w_off | K) & 1);
+    uint32_t spec[] = {
+        threads(c), c->bm, c->bn, c->bk, c->tm, c->tn,
+        (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u, x_odd, w_odd,
+    };
+    const lavin_shader sh = LAVIN_SHADER(matmul);
+    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &d->pipeline));
+    d->push = &pc;
+    d->push_size = sizeof(pc);
+    lavin_groups_1d(ctx, tiles_m * pc.tiles_n, d->groups);
+    return lavin_stream_dispatch(ctx, d);
+}
+
+/* Rows of an operand load as vectors of 4 when K is a multiple of 4 and every
+ * row starts on a 4-element boundary. */
+static uint32_t vec4_rows(const lavin_tensor *t, uint32_t K)
+{
+    return K % 4 == 0 && lavin_addr(t) % (4 * lavin_dtype_size(t->dtype)) == 0;
+}
+
+/* The register-blocked kernel (matmul_cpu.comp): one subgroup per workgroup,
+ * each invocation a TM x TN block, no shared memory. */
+static int launch_cpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor *x, const lavin_tensor *w,
+                      const lavin_tensor *bias, const lavin_tensor *out, uint32_t M, uint32_t N, uint32_t K)
+{
+    /* 16 x 4 accumulators is the most that stay in registers; fewer rows
+     * (the next power of two) for the few-row products. */
+    uint32_t tm = 1, tn = 4, lanes = ctx->info.subgroup_size;
+    while (tm < 16 && tm < M)
+        tm *= 2;
+    push_t pc = { .M = M, .N = N, .K = K };
+    pc.x = word_addr(x, &pc.x_off);
+    pc.w = word_addr(w, &pc.w_off);
+    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
+    pc.out = lavin_addr(out);
+    pc.tiles_n = (N + tn * lanes - 1) / (tn * lanes);
+    uint64_t blocks = ((uint64_t)M + tm - 1) / tm * pc.tiles_n;
+    uint32_t spec[] = {
+        lanes, tm, tn, (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u,
+        vec4_rows(x, K), vec4_rows(w, K),
+    };
+    const lavin_shader sh = LAVIN_SHADER(matmul_cpu);
+    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &d->pipeline));
+    d->push = &pc;
+    d->push_size = sizeof(pc);
+    lavin_groups_1d(ctx, blocks, d->groups);
+    return lavin_stream_dispatch(ctx, d);
+}
+
 int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *w,
                     const lavin_tensor *bias, const lavin_tensor *out)
 {
@@ -109,31 +173,13 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
         return lavin_err(ctx, LAVIN_EINVAL, "matmul: %lld x %lld x %lld needs 32-bit indices past 2^32",
                          (long long)M, (long long)N, (long long)K);
 
-    const tile_cfg *c = pick_config(ctx, (uint64_t)M, (uint64_t)N);
-    push_t pc = { .M = (uint32_t)M, .N = (uint32_t)N, .K = (uint32_t)K };
-    pc.x = word_addr(x, &pc.x_off);
-    pc.w = word_addr(w, &pc.w_off);
-    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
-    pc.out = lavin_addr(out);
-    pc.tiles_n = (uint32_t)((N + c->bn - 1) / c->bn);
-    uint64_t tiles_m = ((uint64_t)M + c->bm - 1) / c->bm;
-    /* a 16-bit row starts at an odd element when the view offset or K is odd */
-    uint32_t x_odd = x->dtype != LAVIN_F32 && ((pc.x_off | (uint32_t)K) & 1);
-    uint32_t w_odd = w->dtype != LAVIN_F32 && ((pc.w_off | (uint32_t)K) & 1);
-    uint32_t spec[] = {
-        threads(c), c->bm, c->bn, c->bk, c->tm, c->tn,
-        (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u, x_odd, w_odd,
-    };
-    lavin_pipeline *pipe;
-    const lavin_shader sh = LAVIN_SHADER(matmul);
-    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &pipe));
     lavin_dispatch d = {
-        .op = op, .pipeline = pipe, .push = &pc, .push_size = sizeof(pc),
-        .reads = { x, w, bias }, .writes = { out },
+        .op = op, .reads = { x, w, bias }, .writes = { out },
         .flops = 2.0 * (double)M * (double)N * (double)K,
         .bytes = (double)(lavin_tensor_bytes(x) + lavin_tensor_bytes(w) + lavin_tensor_bytes(out) +
                           (bias ? lavin_tensor_bytes(bias) : 0)),
     };
-    lavin_groups_1d(ctx, tiles_m * pc.tiles_n, d.groups);
-    return lavin_stream_dispatch(ctx, &d);
+    if (ctx->kernels == LAVIN_KERNELS_CPU)
+        return launch_cpu(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
+    return launch_gpu(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
 }

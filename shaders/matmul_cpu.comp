@@ -1,0 +1,117 @@
+#version 450
+// out[M, N] = x[M, K] . w[N, K]^T (+ bias[N]), the nn.Linear product, for
+// CPU devices (lavapipe).
+//
+// A CPU driver runs a workgroup's invocations as the SIMD lanes of one
+// thread, so the GPU kernel's shared-memory staging is only extra copies and
+// its barriers split the shader into pieces. Here each invocation owns a
+// TM x TN block of out in registers and reads its operands straight from
+// memory, 4 elements of K at a time: TM + TN loads feed TM * TN * 4 fused
+// multiply-adds, and the caches do what shared memory does on a GPU.
+//
+// VEC: rows start 16-byte (f32) or 8-byte (16-bit) aligned and K % 4 == 0,
+// so a row's 4 elements are one vector load; otherwise they are read one by
+// one (any view offset, any K).
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_ballot : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0) in;
+const uint LANES = gl_WorkGroupSize.x;
+layout(constant_id = 1) const uint TM = 4;
+layout(constant_id = 2) const uint TN = 4;
+layout(constant_id = 3) const uint XDT = DT_F32;
+layout(constant_id = 4) const uint WDT = DT_F32;
+layout(constant_id = 5) const uint BDT = 3;  // 3: no bias
+layout(constant_id = 6) const bool X_VEC = false;
+layout(constant_id = 7) const bool W_VEC = false;
+
+layout(buffer_reference, std430, buffer_reference_align = 8) buffer BufUVec2 { uvec2 v[]; };
+
+layout(push_constant, std430) uniform Params {
+    uvec2 x, w, bias, out_;
+    uint M, N, K;
+    uint x_off, w_off, b_off;  // element offsets from the addresses
+    uint blocks_n;             // column blocks of TN * LANES
+} p;
+
+// Elements [k, k + 4) of row r of a [rows, K] operand of dtype dt; elements
+// at or past K read as 0.
+vec4 load4(uvec2 addr, uint dt, bool vec, uint off, uint r, uint k)
+{
+    uint i = off + r * p.K + k;
+    if (k >= p.K)
+        return vec4(0.0);
+    if (vec) {
+        if (dt == DT_F32)
+            return BufVec4(addr).v[i >> 2];
+        uvec2 h = BufUVec2(addr).v[i >> 2];
+        if (dt == DT_F16)
+            return vec4(unpackHalf2x16(h.x), unpackHalf2x16(h.y));
+        return vec4(bf16_to_f32(h.x & 0xffffu), bf16_to_f32(h.x >> 16), bf16_to_f32(h.y & 0xffffu),
+                    bf16_to_f32(h.y >> 16));
+    }
+    vec4 v = vec4(0.0);
+    for (uint c = 0; c < 4; c++)
+        if (k + c < p.K)
+            v[c] = load_dt(addr, dt, i + c);
+    return v;
+}
+
+void main()
+{
+    // The workgroup is one subgroup and picks TM rows; lane l takes columns
+    // n0 + l + j * LANES, so the lanes' stores are contiguous.
+    uint g = linear_group();
+    uint bn = g % p.blocks_n, bm = g / p.blocks_n;
+    uint lane = gl_SubgroupInvocationID;
+    uint m0 = bm * TM, n0 = bn * (TN * LANES) + lane;
+    if (m0 >= p.M)
+        return;
+    // Rows and columns past the edge repeat the last one: the loads stay
+    // inside the tensors and the extra results are not stored.
+    uint rows[TM], cols[TN];
+    for (uint i = 0; i < TM; i++)
+        rows[i] = min(m0 + i, p.M - 1);
+    for (uint j = 0; j < TN; j++)
+        cols[j] = min(n0 + j * LANES, p.N - 1);
+
+    float acc[TM * TN];
+    for (uint i = 0; i < TM * TN; i++)
+        acc[i] = 0.0;
+    float xs[TM];
+    for (uint k0 = 0; k0 < p.K; k0 += LANES) {
+        // Every lane needs the same x values: each loads one and they trade
+        // them through the subgroup, LANES loads where there were LANES^2.
+        for (uint i = 0; i < TM; i++)
+            xs[i] = k0 + lane < p.K ? load_dt(p.x, XDT, p.x_off + rows[i] * p.K + k0 + lane) : 0.0;
+        for (uint k = 0; k < LANES; k += 4) {
+            vec4 b[TN];
+            for (uint j = 0; j < TN; j++)
+                b[j] = load4(p.w, WDT, W_VEC, p.w_off, cols[j], k0 + k);
+            for (uint i = 0; i < TM; i++) {
+                vec4 a = vec4(subgroupBroadcast(xs[i], k), subgroupBroadcast(xs[i], k + 1),
+                              subgroupBroadcast(xs[i], k + 2), subgroupBroadcast(xs[i], k + 3));
+                for (uint j = 0; j < TN; j++) {
+                    float s = acc[i * TN + j];
+                    s = fma(a.x, b[j].x, s);
+                    s = fma(a.y, b[j].y, s);
+                    s = fma(a.z, b[j].z, s);
+                    acc[i * TN + j] = fma(a.w, b[j].w, s);
+                }
+            }
+        }
+    }
+
+    for (uint j = 0; j < TN; j++) {
+        uint col = n0 + j * LANES;
+        if (col >= p.N)
+            break;
+        float bv = BDT == 3 ? 0.0 : load_dt(p.bias, BDT, p.b_off + col);
+        for (uint i = 0; i < TM; i++) {
+            uint row = m0 + i;
+            if (row < p.M)
+                BufF32(p.out_).v[row * p.N + col] = acc[i * TN + j] + bv;
+        }
+    }
+}
