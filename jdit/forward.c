@@ -163,6 +163,24 @@ static int mlp(lavin_jdit *m, act *v, const jdit_stream_w *sw, int s, const lavi
     return lavin_op_rmsnorm_gated_add(ctx, &v->res[s], gate, &v->y[s], RMS_EPS, &v->res[s]);
 }
 
+/* A stream's four modulation chunks into mod, [4, B, D]: for one item that
+ * is the [1, 4D] product of the whole Linear, one GEMM where a batch needs
+ * four. */
+static int modulation(lavin_jdit *m, const lavin_tensor *tm, const jdit_stream_w *sw, const lavin_tensor *mod)
+{
+    int64_t B = tm->ne[0], D = m->d.hidden;
+    lavin_tensor out;
+    if (B == 1) {
+        LAVIN_TRY(view(m, mod, 0, 2, (int64_t[]){ 1, 4 * D }, &out));
+        return lavin_op_matmul(m->ctx, tm, sw->mod_all_w, sw->mod_all_b, &out);
+    }
+    for (int i = 0; i < 4; i++) {
+        LAVIN_TRY(view(m, mod, i * B * D, 2, (int64_t[]){ B, D }, &out));
+        LAVIN_TRY(lavin_op_matmul(m->ctx, tm, &sw->mod_w[i], &sw->mod_b[i], &out));
+    }
+    return 0;
+}
+
 /* The cos/sin table of the joint grid; the last two grids are kept, since
  * sampling alternates between the conditional and the null pass. */
 static int rope_table(lavin_jdit *m, int T, int h, int w, const lavin_tensor **out)
@@ -226,14 +244,13 @@ int lavin_jdit_forward(lavin_jdit *m, const lavin_tensor *x, const float *t, con
     for (int s = 0; s < 2; s++) {
         LAVIN_TRY(view(m, &w->tmod[s], 0, 2, (int64_t[]){ v.B, d->hidden }, &tm[s]));
         for (int i = 0; i < 4; i++)
-            LAVIN_TRY(view(m, &w->mod[s][i], 0, 2, (int64_t[]){ v.B, d->hidden }, &mod[s][i]));
+            LAVIN_TRY(view(m, &w->mod[s], i * v.B * d->hidden, 2, (int64_t[]){ v.B, d->hidden }, &mod[s][i]));
     }
     for (int blk = 0; blk < d->depth; blk++) {
         const jdit_block_w *bw = &m->blocks[blk];
         int last = blk == d->depth - 1;
         for (int s = 0; s < 2; s++)
-            for (int i = 0; i < 4; i++)
-                LAVIN_TRY(lavin_op_matmul(ctx, &tm[s], &bw->s[s].mod_w[i], &bw->s[s].mod_b[i], &mod[s][i]));
+            LAVIN_TRY(modulation(m, &tm[s], &bw->s[s], &w->mod[s]));
         for (int s = 0; s < 2; s++)
             LAVIN_TRY(project_qkv(m, &v, &bw->s[s], s, &mod[s][0]));
         LAVIN_TRY(lavin_op_rope3d(ctx, &v.q4, rope, &v.q4));

@@ -50,13 +50,12 @@ static int stream_weights(lavin_jdit *m, const struct lavin_weights *w, int blk,
     BW("%s_mlp.gate_proj.weight", d->mlp, D, &sw->gate);
     BW("%s_mlp.up_proj.weight", d->mlp, D, &sw->up);
     BW("%s_mlp.down_proj.weight", D, d->mlp, &sw->down);
-    const lavin_tensor *mw = NULL, *mb = NULL;
-    BW("%s_modulation.1.weight", 4 * D, D, &mw);
-    BW("%s_modulation.1.bias", 4 * D, 0, &mb);
+    BW("%s_modulation.1.weight", 4 * D, D, &sw->mod_all_w);
+    BW("%s_modulation.1.bias", 4 * D, 0, &sw->mod_all_b);
 #undef BW
     for (int i = 0; i < 4; i++) {
-        LAVIN_TRY(lavin_tensor_view(m->ctx, mw, i * D * D, 2, (int64_t[]){ D, D }, &sw->mod_w[i]));
-        LAVIN_TRY(lavin_tensor_view(m->ctx, mb, i * D, 1, (int64_t[]){ D }, &sw->mod_b[i]));
+        LAVIN_TRY(lavin_tensor_view(m->ctx, sw->mod_all_w, i * D * D, 2, (int64_t[]){ D, D }, &sw->mod_w[i]));
+        LAVIN_TRY(lavin_tensor_view(m->ctx, sw->mod_all_b, i * D, 1, (int64_t[]){ D }, &sw->mod_b[i]));
     }
     return 0;
 }
@@ -206,9 +205,8 @@ int lavin_jdit_work_prepare(lavin_jdit *m, int64_t B, int64_t Lc, int64_t Lx)
     A(&w->temb, B, D, 0);
     A(&w->tmod[0], B, D, 0);
     A(&w->tmod[1], B, D, 0);
-    for (int s = 0; s < 2; s++)
-        for (int i = 0; i < 4; i++)
-            A(&w->mod[s][i], B, D, 0);
+    A(&w->mod[0], 4 * B, D, 0);
+    A(&w->mod[1], 4 * B, D, 0);
     A(&w->a, B, Lmax, D);
     A(&w->q, B, Lj, qw);
     A(&w->k, B, Lj, kw);

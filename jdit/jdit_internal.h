@@ -9,11 +9,13 @@
 
 enum { JDIT_COND = 0, JDIT_X = 1 };
 
-/* One stream's weights in one block; mod holds views of the modulation
- * Linear cut into its four chunks (scale_attn, gate_attn, scale_mlp,
- * gate_mlp), so each chunk is its own contiguous [D, D] GEMM. */
+/* One stream's weights in one block. The modulation Linear ([4D, D], its
+ * four chunks scale_attn, gate_attn, scale_mlp, gate_mlp) is kept whole for
+ * one GEMM when a single item is sampled, and as views of its chunks for a
+ * batch, whose chunks are not contiguous in a [B, 4D] product. */
 typedef struct jdit_stream_w {
     const lavin_tensor *q, *k, *v, *qnorm, *knorm, *proj, *gate, *up, *down;
+    const lavin_tensor *mod_all_w, *mod_all_b;
     lavin_tensor mod_w[4], mod_b[4];
 } jdit_stream_w;
 
@@ -25,7 +27,7 @@ typedef struct jdit_block_w {
  * so the conditional and the shorter unconditional pass share them; each
  * forward takes views of the exact shapes. The union lets the workspace be
  * freed as one array. */
-#define JDIT_WORK_TENSORS 30
+#define JDIT_WORK_TENSORS 24
 typedef struct jdit_work {
     int64_t B, Lc, Lx;         /* capacity */
     int rope_key[2][3];
@@ -37,7 +39,7 @@ typedef struct jdit_work {
             lavin_tensor temb_in;     /* sinusoidal timestep features, [B, 256] */
             lavin_tensor temb_h, temb;
             lavin_tensor tmod[2];     /* SiLU(t + prompt/answer embedding), [B, D] */
-            lavin_tensor mod[2][4];   /* per-stream modulation chunks, [B, D] */
+            lavin_tensor mod[2];      /* per-stream modulation chunks, [4, B, D] */
             lavin_tensor a;           /* normed + modulated stream, [B, Lmax, D] */
             lavin_tensor q, k, v, o;  /* joint sequence, [B, Lj, H*hd] / [B, Lj, Hkv*hd] */
             lavin_tensor y;           /* projection or MLP output, [B, Lmax, D] */
