@@ -13,7 +13,7 @@
 // so a row's 4 elements are one vector load; otherwise they are read one by
 // one (any view offset, any K).
 #extension GL_GOOGLE_include_directive : require
-#extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -90,8 +90,8 @@ void main()
             for (uint j = 0; j < TN; j++)
                 b[j] = load4(p.w, WDT, W_VEC, p.w_off, cols[j], k0 + k);
             for (uint i = 0; i < TM; i++) {
-                vec4 a = vec4(subgroupBroadcast(xs[i], k), subgroupBroadcast(xs[i], k + 1),
-                              subgroupBroadcast(xs[i], k + 2), subgroupBroadcast(xs[i], k + 3));
+                vec4 a = vec4(subgroupShuffle(xs[i], k), subgroupShuffle(xs[i], k + 1),
+                              subgroupShuffle(xs[i], k + 2), subgroupShuffle(xs[i], k + 3));
                 for (uint j = 0; j < TN; j++) {
                     float s = acc[i * TN + j];
                     s = fma(a.x, b[j].x, s);

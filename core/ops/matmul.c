@@ -179,7 +179,10 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
         .bytes = (double)(lavin_tensor_bytes(x) + lavin_tensor_bytes(w) + lavin_tensor_bytes(out) +
                           (bias ? lavin_tensor_bytes(bias) : 0)),
     };
-    if (ctx->kernels == LAVIN_KERNELS_CPU)
+    /* The CPU kernel trades x values through subgroup shuffles, 4 lanes at a
+     * time. */
+    if (ctx->kernels == LAVIN_KERNELS_CPU && (ctx->info.features & LAVIN_FEAT_SUBGROUP_SHUFFLE) &&
+        ctx->info.subgroup_size % 4 == 0 && ctx->info.subgroup_size <= lavin_wg_size(ctx, 1024))
         return launch_cpu(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
     return launch_gpu(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
 }
