@@ -2,6 +2,7 @@
 #include "core/ops/launch.h"
 
 #include "shaders/conv.spv.h"
+#include "shaders/conv_cpu.spv.h"
 #include "shaders/conv_fold.spv.h"
 
 typedef struct {
@@ -94,11 +95,22 @@ static int check_bias(lavin_context *ctx, const char *op, const lavin_tensor *bi
     return lavin_check_dtype(ctx, op, "bias", bias, LAVIN_DT_ANY);
 }
 
-/* Records the shader for checked shapes: kt/ks the kernel, stride/pad as in
- * conv.comp. */
-static int dispatch(lavin_context *ctx, const char *op, const lavin_tensor *x, const lavin_tensor *w,
-                    const lavin_tensor *bias, const lavin_tensor *out, uint32_t kt, uint32_t ks, uint32_t stride,
-                    uint32_t pad)
+/* Multiply-adds of the frames t0 .. t0 + nt - 1 of a conv with kernel kt x
+ * ks x ks: frames 0 and 1 of the causal conv fold their repeated taps. */
+static double conv_macs(uint32_t b, uint32_t ci, uint32_t co, uint64_t npix, uint32_t kt, uint32_t ks,
+                        uint32_t t0, uint32_t nt)
+{
+    double taps = 0;
+    for (uint32_t f = t0; f < t0 + nt; f++)
+        taps += kt == 1 ? 1 : (f < kt - 1 ? f : kt - 1) + 1;
+    return (double)b * taps * ci * ks * ks * co * (double)npix;
+}
+
+/* Records conv.comp for checked shapes: kt/ks the kernel, stride/pad as in
+ * the shader. */
+static int dispatch_gpu(lavin_context *ctx, const char *op, const lavin_tensor *x, const lavin_tensor *w,
+                        const lavin_tensor *bias, const lavin_tensor *out, uint32_t kt, uint32_t ks, uint32_t stride,
+                        uint32_t pad)
 {
     uint32_t b = (uint32_t)x->ne[0], ci = (uint32_t)x->ne[1], t = (uint32_t)x->ne[2];
     uint32_t co = (uint32_t)out->ne[1], ho = (uint32_t)out->ne[3], wo = (uint32_t)out->ne[4];
@@ -116,11 +128,7 @@ static int dispatch(lavin_context *ctx, const char *op, const lavin_tensor *x, c
         .x = lavin_addr(x), .w = lavin_addr(w), .bias = bias ? lavin_addr(bias) : 0, .out = lavin_addr(out),
         .ci = ci, .co = co, .t = t, .h = (uint32_t)x->ne[3], .w_ = (uint32_t)x->ne[4], .ho = ho, .wo = wo,
     };
-    /* Work actually done: frames 0 and 1 of the causal conv fold their taps. */
-    double taps = 0;
-    for (uint32_t f = 0; f < t; f++)
-        taps += kt == 1 ? 1 : (f < kt - 1 ? f : kt - 1) + 1;
-    double macs = (double)b * taps * ci * ks * ks * co * (double)npix;
+    double macs = conv_macs(b, ci, co, npix, kt, ks, 0, t);
     lavin_dispatch d = {
         .op = op, .pipeline = pipe, .push = &pc, .push_size = sizeof(pc),
         .reads = { x, w, bias }, .writes = { out },
@@ -129,6 +137,105 @@ static int dispatch(lavin_context *ctx, const char *op, const lavin_tensor *x, c
         .groups = { (uint32_t)((npix + tl->bm - 1) / tl->bm), (co + tl->bn - 1) / tl->bn, b * t },
     };
     return lavin_stream_dispatch(ctx, &d);
+}
+
+typedef struct {
+    uint64_t x, w, bias, out;
+    uint32_t ci, co, t, h, w_, ho, wo;
+    uint32_t t0, nt, runs;
+} cpu_push_t;
+
+/* conv_cpu.comp's work per invocation: cb output channels x py rows x px
+ * columns of output pixels, and sg lanes sharing weight loads. */
+typedef struct {
+    uint32_t cb, py, px, sg, wg;
+} cpu_block_t;
+
+/* Whether the device can run conv_cpu.comp, and its block for this conv.
+ * Weights go round subgroups of at most 8 lanes, no more than the smallest
+ * subgroup a device might run. A 3x3 stride-1 block of 8 channels x 4 x 4
+ * pixels gathers 6 x 6 input values a channel for 1152 multiply-adds; a
+ * 1x1 kernel shares no input between neighbours and stride 2 little, so
+ * these take 16 channels x 8 pixels of one row, for fewer gathers a product
+ * (lavapipe, Mesa 25.0). */
+static int cpu_block(const lavin_context *ctx, uint32_t ks, uint32_t stride, uint32_t co, uint32_t ho,
+                     uint32_t wo, cpu_block_t *bl)
+{
+    uint32_t sgsize = ctx->info.subgroup_size;
+    if (!(ctx->info.features & LAVIN_FEAT_SUBGROUP_SHUFFLE) || sgsize < 2 ||
+        sgsize > ctx->props.limits.maxComputeWorkGroupSize[0])
+        return 0;
+    *bl = ks == 3 && stride == 1 ? (cpu_block_t){ 8, 4, 4, 0, 0 } : (cpu_block_t){ 16, 1, 8, 0, 0 };
+    bl->cb = bl->cb < co ? bl->cb : co;
+    bl->sg = sgsize < 8 ? sgsize : 8;
+    /* One subgroup a workgroup: one SIMD thread of lavapipe. */
+    bl->wg = sgsize;
+    uint64_t groups = ((uint64_t)((ho + bl->py - 1) / bl->py) * ((wo + bl->px - 1) / bl->px) + bl->wg - 1) / bl->wg;
+    return groups <= ctx->props.limits.maxComputeWorkGroupCount[1];
+}
+
+/* Records conv_cpu.comp for the output frames t0 .. t0 + nt - 1, which all
+ * read nf distinct input frames. */
+static int dispatch_cpu_frames(lavin_context *ctx, const char *op, const lavin_tensor *x, const lavin_tensor *w,
+                               const lavin_tensor *bias, const lavin_tensor *out, const cpu_block_t *bl,
+                               const uint32_t k[4], uint32_t t0, uint32_t nt, uint32_t nf)
+{
+    uint32_t b = (uint32_t)x->ne[0], ci = (uint32_t)x->ne[1], t = (uint32_t)x->ne[2];
+    uint32_t co = (uint32_t)out->ne[1], ho = (uint32_t)out->ne[3], wo = (uint32_t)out->ne[4];
+    uint32_t runs = (wo + bl->px - 1) / bl->px, rows = (ho + bl->py - 1) / bl->py;
+    uint32_t spec[] = {
+        bl->wg, bl->cb, bl->py, bl->px, k[0], k[1], k[2], k[3], nf,
+        w->dtype, bias ? bias->dtype : LAVIN_F32, bias != NULL, bl->sg,
+    };
+    lavin_pipeline *pipe;
+    const lavin_shader sh = LAVIN_SHADER(conv_cpu);
+    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &pipe));
+    cpu_push_t pc = {
+        .x = lavin_addr(x), .w = lavin_addr(w), .bias = bias ? lavin_addr(bias) : 0, .out = lavin_addr(out),
+        .ci = ci, .co = co, .t = t, .h = (uint32_t)x->ne[3], .w_ = (uint32_t)x->ne[4], .ho = ho, .wo = wo,
+        .t0 = t0, .nt = nt, .runs = runs,
+    };
+    double macs = conv_macs(b, ci, co, (uint64_t)ho * wo, k[0], k[1], t0, nt);
+    double frames = (double)nt / t;
+    lavin_dispatch d = {
+        .op = op, .pipeline = pipe, .push = &pc, .push_size = sizeof(pc),
+        .reads = { x, w, bias }, .writes = { out },
+        .flops = 2 * macs,
+        .bytes = frames * ((double)lavin_tensor_bytes(x) + (double)lavin_tensor_bytes(out)) +
+                 (double)lavin_tensor_bytes(w),
+        .groups = { (co + bl->cb - 1) / bl->cb, (uint32_t)(((uint64_t)rows * runs + bl->wg - 1) / bl->wg), b * nt },
+    };
+    return lavin_stream_dispatch(ctx, &d);
+}
+
+/* conv_cpu.comp takes the number of distinct input frames as a constant:
+ * one dispatch for frame 0, one for frame 1 and one for the rest. */
+static int dispatch_cpu(lavin_context *ctx, const char *op, const lavin_tensor *x, const lavin_tensor *w,
+                        const lavin_tensor *bias, const lavin_tensor *out, const cpu_block_t *bl,
+                        uint32_t kt, uint32_t ks, uint32_t stride, uint32_t pad)
+{
+    uint32_t t = (uint32_t)x->ne[2];
+    const uint32_t k[4] = { kt, ks, stride, pad };
+    if (kt == 1)
+        return dispatch_cpu_frames(ctx, op, x, w, bias, out, bl, k, 0, t, 1);
+    for (uint32_t f = 0; f < t && f < kt - 1; f++)
+        LAVIN_TRY(dispatch_cpu_frames(ctx, op, x, w, bias, out, bl, k, f, 1, f + 1));
+    if (t < kt)
+        return 0;
+    return dispatch_cpu_frames(ctx, op, x, w, bias, out, bl, k, kt - 1, t - (kt - 1), kt);
+}
+
+/* The CPU variant where the device class asks for it and can run it (see
+ * cpu_block), else conv.comp. */
+static int dispatch(lavin_context *ctx, const char *op, const lavin_tensor *x, const lavin_tensor *w,
+                    const lavin_tensor *bias, const lavin_tensor *out, uint32_t kt, uint32_t ks, uint32_t stride,
+                    uint32_t pad)
+{
+    cpu_block_t bl;
+    if (ctx->kernels == LAVIN_KERNELS_CPU &&
+        cpu_block(ctx, ks, stride, (uint32_t)out->ne[1], (uint32_t)out->ne[3], (uint32_t)out->ne[4], &bl))
+        return dispatch_cpu(ctx, op, x, w, bias, out, &bl, kt, ks, stride, pad);
+    return dispatch_gpu(ctx, op, x, w, bias, out, kt, ks, stride, pad);
 }
 
 int lavin_op_conv3d_causal(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *w,

@@ -157,6 +157,18 @@ void lt_family_conv(lt *t)
         { C2D, 2, 1, 9, 1, 16, 16, 33, F32, F32 },
         { C2D, 2, 1, 3, 1, 2, 2, 3, F32, F32 },
         { C2D, 2, 1, 2, 1, 3, 5, 3, F32, NOBIAS },
+        /* For the CPU variant: one input or output channel, every class of
+         * frame (0, 1, later; batches of several later ones), channel
+         * blocks of 8 and 16 with remainders, frames smaller than a block
+         * (1x1, 3x2, width 5 < 8 columns), strides over prime sizes. */
+        { C3D, 3, 1, 1, 3, 5, 7, 1, F16, F32 },
+        { C3D, 3, 2, 3, 5, 6, 9, 11, F16, F32 },
+        { C3D, 3, 1, 2, 2, 1, 1, 5, F32, F32 },
+        { C3D, 1, 1, 1, 4, 3, 11, 16, F32, F16 },
+        { C3D, 1, 1, 13, 2, 9, 5, 37, BF16, NOBIAS },
+        { C2D, 1, 1, 2, 1, 3, 2, 9, F16, F32 },
+        { C2D, 2, 1, 1, 1, 5, 6, 17, BF16, NOBIAS },
+        { C2D, 2, 1, 31, 1, 19, 23, 29, F32, F32 },
         { FOLD, 3, 1, 6, 1, 9, 7, 5, F32, F32 },
         { FOLD, 3, 1, 6, 1, 9, 7, 5, F16, NOBIAS },
         { FOLD, 3, 1, 19, 1, 12, 10, 36, BF16, BF16 },
