@@ -15,6 +15,7 @@
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
 
 layout(local_size_x_id = 0) in;
 const uint LANES = gl_WorkGroupSize.x;
@@ -52,7 +53,7 @@ vec4 load4(uvec2 addr, uint dt, bool vec, uint off, uint r, uint k)
                     bf16_to_f32(h.y >> 16));
     }
     vec4 v = vec4(0.0);
-    for (uint c = 0; c < 4; c++)
+    [[unroll]] for (uint c = 0; c < 4; c++)
         if (k + c < p.K)
             v[c] = load_dt(addr, dt, i + c);
     return v;
@@ -71,28 +72,28 @@ void main()
     // Rows and columns past the edge repeat the last one: the loads stay
     // inside the tensors and the extra results are not stored.
     uint rows[TM], cols[TN];
-    for (uint i = 0; i < TM; i++)
+    [[unroll]] for (uint i = 0; i < TM; i++)
         rows[i] = min(m0 + i, p.M - 1);
-    for (uint j = 0; j < TN; j++)
+    [[unroll]] for (uint j = 0; j < TN; j++)
         cols[j] = min(n0 + j * LANES, p.N - 1);
 
     float acc[TM * TN];
-    for (uint i = 0; i < TM * TN; i++)
+    [[unroll]] for (uint i = 0; i < TM * TN; i++)
         acc[i] = 0.0;
     float xs[TM];
     for (uint k0 = 0; k0 < p.K; k0 += LANES) {
         // Every lane needs the same x values: each loads one and they trade
         // them through the subgroup, LANES loads where there were LANES^2.
-        for (uint i = 0; i < TM; i++)
+        [[unroll]] for (uint i = 0; i < TM; i++)
             xs[i] = k0 + lane < p.K ? load_dt(p.x, XDT, p.x_off + rows[i] * p.K + k0 + lane) : 0.0;
-        for (uint k = 0; k < LANES; k += 4) {
+        [[unroll]] for (uint k = 0; k < LANES; k += 4) {
             vec4 b[TN];
-            for (uint j = 0; j < TN; j++)
+            [[unroll]] for (uint j = 0; j < TN; j++)
                 b[j] = load4(p.w, WDT, W_VEC, p.w_off, cols[j], k0 + k);
-            for (uint i = 0; i < TM; i++) {
+            [[unroll]] for (uint i = 0; i < TM; i++) {
                 vec4 a = vec4(subgroupShuffle(xs[i], k), subgroupShuffle(xs[i], k + 1),
                               subgroupShuffle(xs[i], k + 2), subgroupShuffle(xs[i], k + 3));
-                for (uint j = 0; j < TN; j++) {
+                [[unroll]] for (uint j = 0; j < TN; j++) {
                     float s = acc[i * TN + j];
                     s = fma(a.x, b[j].x, s);
                     s = fma(a.y, b[j].y, s);
@@ -103,14 +104,13 @@ void main()
         }
     }
 
-    for (uint j = 0; j < TN; j++) {
+    [[unroll]] for (uint j = 0; j < TN; j++) {
+        // no break: it would keep the loop, and acc with it, out of registers
         uint col = n0 + j * LANES;
-        if (col >= p.N)
-            break;
-        float bv = BDT == 3 ? 0.0 : load_dt(p.bias, BDT, p.b_off + col);
-        for (uint i = 0; i < TM; i++) {
+        float bv = BDT == 3 ? 0.0 : load_dt(p.bias, BDT, p.b_off + cols[j]);
+        [[unroll]] for (uint i = 0; i < TM; i++) {
             uint row = m0 + i;
-            if (row < p.M)
+            if (row < p.M && col < p.N)
                 BufF32(p.out_).v[row * p.N + col] = acc[i * TN + j] + bv;
         }
     }
