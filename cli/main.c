@@ -3,6 +3,7 @@
 
 #include <libavutil/log.h>
 
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "lavin/lavin.h"
@@ -15,6 +16,7 @@ static const struct {
     { "run", lavin_cmd_run, "run an in-context task on pictures (example pairs + queries)" },
     { "video", lavin_cmd_video, "run an in-context task on every frame or clip of a video" },
     { "predict", lavin_cmd_predict, "predict the frames that follow a video" },
+    { "batch", lavin_cmd_batch, "run many jobs (a manifest or a glob) with one loaded model, in shards" },
     { "eval", lavin_cmd_eval, "score an answer against the exact target (depth, normal, segmentation, edges)" },
     { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
     { "inspect", lavin_cmd_inspect, "list a checkpoint's tensors, config and validity" },
