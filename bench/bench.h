@@ -32,6 +32,7 @@ int lavin_bench_attention(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_conv(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_sampler(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_stvae(lavin_context *ctx, const lavin_bench_opts *o);
+int lavin_bench_norm(lavin_context *ctx, const lavin_bench_opts *o);
 
 extern const lavin_bench_suite_fn lavin_bench_suite[];
 extern const size_t lavin_bench_suite_count;

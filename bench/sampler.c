@@ -98,9 +98,11 @@ int lavin_bench_sampler(lavin_context *ctx, const lavin_bench_opts *o)
         { "tiny (72/2)", { 72, 2, 2, 2, 16, 2 } },
         { "small (288/4)", { 288, 4, 4, 4, 16, 2 } },
         { "1152/8", { 1152, 8, 16, 4, 16, 2 } },
+        /* one block of the released model: its every shape, in minutes on a CPU */
+        { "released width (2304/1)", { 2304, 1, 32, 4, 16, 2 } },
         { "released 3.4B (2304/22)", { 2304, 22, 32, 4, 16, 2 } },
     };
-    int nc = o->full ? 4 : 1, ret = 0;
+    int nc = o->full ? 5 : 1, ret = 0;
     for (int i = 0; i < nc && ret >= 0; i++)
         for (int size = 256; size <= (o->full ? 512 : 256) && ret >= 0; size *= 2)
             ret = one(ctx, o, configs[i].label, &configs[i].cfg, size);

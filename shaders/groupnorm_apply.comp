@@ -1,7 +1,7 @@
 #version 450
 // GroupNorm pass 3, one thread per element of x viewed as [B, C, S]:
-//   AFFINE:  y = (x - mean) * rstd [* w[c] + b[c]]
-//   SPATIAL: y = (x - mean) * rstd * zy + zb   (zy, zb of x's shape)
+//   y = (x - mean) * rstd [* w[c]] [+ b[c]]
+//   SPATIAL: then y = y * zy + zb   (zy, zb of x's shape)
 // then SiLU when asked. out may alias x.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -15,7 +15,7 @@ layout(constant_id = 5) const uint BDT = 0;
 layout(constant_id = 6) const bool SILU = false;
 
 layout(push_constant, std430) uniform Params {
-    uvec2 x, w, b, stats, out_;  // w, b: weight and bias, or zy and zb (SPATIAL)
+    uvec2 x, w, b, zy, zb, stats, out_;
     uint n, s, c, cpg;
 } p;
 
@@ -29,14 +29,12 @@ void main()
     uint g = (bc / p.c) * (p.c / p.cpg) + ch / p.cpg;
     float mean = BufF32(p.stats).v[2u * g], rstd = BufF32(p.stats).v[2u * g + 1u];
     float y = (BufF32(p.x).v[i] - mean) * rstd;
-    if (SPATIAL) {
-        y = y * BufF32(p.w).v[i] + BufF32(p.b).v[i];
-    } else {
-        if (HAS_W)
-            y *= load_dt(p.w, WDT, ch);
-        if (HAS_B)
-            y += load_dt(p.b, BDT, ch);
-    }
+    if (HAS_W)
+        y *= load_dt(p.w, WDT, ch);
+    if (HAS_B)
+        y += load_dt(p.b, BDT, ch);
+    if (SPATIAL)
+        y = y * BufF32(p.zy).v[i] + BufF32(p.zb).v[i];
     if (SILU)
         y = y / (1.0 + exp(-y));
     BufF32(p.out_).v[i] = y;

@@ -132,16 +132,20 @@ static int conv3d(lavin_stvae *vae, const char *prefix, const lavin_tensor *x, l
     return lavin_op_conv3d_causal(vae->ctx, x, w, b, out);
 }
 
-static int group_norm(lavin_stvae *vae, const char *prefix, const lavin_tensor *x, int groups, int silu,
-                      lavin_tensor *out)
+/* GroupNorm(x) with the affine under prefix, then * zy + zb when zy is
+ * given (SpatialNorm), then SiLU when asked: one fused op. */
+static int group_norm(lavin_stvae *vae, const char *prefix, const lavin_tensor *x, const lavin_tensor *zy,
+                      const lavin_tensor *zb, int groups, int silu, lavin_tensor *out)
 {
     lavin_tensor scratch;
     LAVIN_TRY(lavin_tensor_alloc(vae->ctx, &scratch, LAVIN_F32, 1,
                                  (int64_t[]){ lavin_groupnorm_scratch_elems(x, groups) }));
+    const lavin_tensor *w = weight(vae, "%s.weight", prefix), *b = weight(vae, "%s.bias", prefix);
     int ret = video(vae, out, x->ne[0], x->ne[1], x->ne[2], x->ne[3], x->ne[4]);
-    if (ret >= 0)
-        ret = lavin_op_groupnorm(vae->ctx, x, weight(vae, "%s.weight", prefix), weight(vae, "%s.bias", prefix),
-                                 groups, NORM_EPS, silu, &scratch, out);
+    if (ret >= 0 && zy)
+        ret = lavin_op_groupnorm_spatial(vae->ctx, x, w, b, zy, zb, groups, NORM_EPS, silu, &scratch, out);
+    else if (ret >= 0)
+        ret = lavin_op_groupnorm(vae->ctx, x, w, b, groups, NORM_EPS, silu, &scratch, out);
     lavin_tensor_free(vae->ctx, &scratch);
     return ret;
 }
@@ -165,13 +169,7 @@ static int spatial_norm(lavin_stvae *vae, const char *prefix, const lavin_tensor
         ret = conv3d(vae, name, &zr, &zb);
     snprintf(name, sizeof(name), "%s.norm_layer", prefix);
     if (ret >= 0)
-        ret = group_norm(vae, name, f, SPATIAL_GROUPS, 0, out);
-    if (ret >= 0)
-        ret = lavin_op_mul(ctx, out, &zy, out);
-    if (ret >= 0)
-        ret = lavin_op_add(ctx, out, &zb, out);
-    if (ret >= 0 && silu)
-        ret = lavin_op_silu(ctx, out, out);
+        ret = group_norm(vae, name, f, &zy, &zb, SPATIAL_GROUPS, silu, out);
     lavin_tensor_free(ctx, &zr);
     lavin_tensor_free(ctx, &zy);
     lavin_tensor_free(ctx, &zb);
@@ -181,7 +179,8 @@ static int spatial_norm(lavin_stvae *vae, const char *prefix, const lavin_tensor
 static int norm_silu(lavin_stvae *vae, const char *prefix, const lavin_tensor *x, const lavin_tensor *zq,
                      lavin_tensor *out)
 {
-    return zq ? spatial_norm(vae, prefix, x, zq, 1, out) : group_norm(vae, prefix, x, vae->cfg.norm_num_groups, 1, out);
+    return zq ? spatial_norm(vae, prefix, x, zq, 1, out)
+              : group_norm(vae, prefix, x, NULL, NULL, vae->cfg.norm_num_groups, 1, out);
 }
 
 /* x <- x (or its 1x1x1 shortcut) + conv2(norm2(conv1(norm1(x)))); zq NULL in
@@ -302,7 +301,7 @@ int lavin_stvae_encode(lavin_stvae *vae, const lavin_tensor *v, const lavin_tens
         ret = resnet(vae, name, &x, NULL);
     }
     if (ret >= 0)
-        ret = group_norm(vae, "encoder.norm_out", &x, c->norm_num_groups, 1, &y);
+        ret = group_norm(vae, "encoder.norm_out", &x, NULL, NULL, c->norm_num_groups, 1, &y);
     if (ret >= 0)
         vae->flops += 2.0 * (double)lavin_tensor_nelem(moments) * (double)y.ne[1] * 27;
     if (ret >= 0)

@@ -44,10 +44,11 @@ int lavin_op_groupnorm(lavin_context *ctx, const lavin_tensor *x, const lavin_te
                        const lavin_tensor *bias, int groups, float eps, int silu, const lavin_tensor *scratch,
                        const lavin_tensor *out);
 
-/* SpatialNorm: GroupNorm(x) without affine, * zy + zb, then SiLU when silu;
- * zy and zb f32 of x's shape. Scratch as for lavin_op_groupnorm. */
-int lavin_op_groupnorm_spatial(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *zy,
-                               const lavin_tensor *zb, int groups, float eps, int silu,
-                               const lavin_tensor *scratch, const lavin_tensor *out);
+/* SpatialNorm: GroupNorm(x) with its own affine as lavin_op_groupnorm
+ * (weight, bias [C] or NULL), then * zy + zb, then SiLU when silu; zy and
+ * zb f32 of x's shape. Scratch as for lavin_op_groupnorm. */
+int lavin_op_groupnorm_spatial(lavin_context *ctx, const lavin_tensor *x, const lavin_tensor *weight,
+                               const lavin_tensor *bias, const lavin_tensor *zy, const lavin_tensor *zb, int groups,
+                               float eps, int silu, const lavin_tensor *scratch, const lavin_tensor *out);
 
 #endif

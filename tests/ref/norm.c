@@ -75,14 +75,12 @@ void lavin_ref_groupnorm(const float *x, const float *w, const float *b, const f
         for (size_t i = 0; i < m; i++) {
             size_t at = g * m + i, ch = (g % groups) * cpg + i / sp;
             double y = (xg[i] - mean) * k;
-            if (zy) {
+            if (w)
+                y *= w[ch];
+            if (b)
+                y += b[ch];
+            if (zy)
                 y = y * zy[at] + zb[at];
-            } else {
-                if (w)
-                    y *= w[ch];
-                if (b)
-                    y += b[ch];
-            }
             if (silu)
                 y = y / (1.0 + exp(-y));
             out[at] = (float)y;

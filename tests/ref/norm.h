@@ -16,7 +16,7 @@ void lavin_ref_rmsnorm_gated_add(const float *s, const float *gate, const float 
                                  size_t rows, size_t mid, size_t d);
 
 /* x [batch, c, sp]; w, b [c] or NULL; zy, zb [batch, c, sp] or NULL (when
- * given they replace w and b elementwise). */
+ * given, the affine result is then * zy + zb elementwise). */
 void lavin_ref_groupnorm(const float *x, const float *w, const float *b, const float *zy, const float *zb,
                          size_t batch, size_t c, size_t sp, size_t groups, float eps, int silu, float *out);
 
