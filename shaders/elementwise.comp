@@ -3,12 +3,19 @@
 // [outer, mid, inner] and b as [outer, inner] (mid = 1 when shapes match).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint OP = 0;
 // The broadcast operand b of add, mul, modulate and gated_add may be a
 // stored weight (e.g. an embedding) in any dtype.
 layout(constant_id = 2) const uint BDT = DT_F32;
+// b is broadcast over the middle dimension: only then does an element need
+// the divisions that find its b (integer division is slow everywhere, and a
+// CPU device cannot vectorise it).
+layout(constant_id = 3) const bool BCAST = false;
+// Elements per invocation: CPU devices pay for every invocation they start.
+layout(constant_id = 4) const uint ELEMS = 1;
 
 #define OP_ADD 0u
 #define OP_MUL 1u
@@ -36,13 +43,14 @@ float tanh_stable(float x)
     return sign(x) * (1.0 - e) / (1.0 + e);
 }
 
-void main()
+// One element of the output.
+void element(uint idx)
 {
-    uint i = linear_group() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
-    if (i >= p.n)
-        return;
+    // Past the end, an invocation reads the last element and stores nothing:
+    // loads outside any branch are what a CPU device vectorises best.
+    uint i = min(idx, p.n - 1);
     float x = BufF32(p.a).v[i];
-    uint bi = (i / (p.mid * p.inner)) * p.inner + i % p.inner;
+    uint bi = BCAST ? (i / (p.mid * p.inner)) * p.inner + i % p.inner : i;
     float r;
     if (OP == OP_ADD)
         r = x + load_dt(p.b, BDT, bi);
@@ -64,5 +72,15 @@ void main()
         r = p.s * x + p.s2;
     else
         r = x + exp(0.5 * clamp(BufF32(p.b).v[i], -30.0, 20.0)) * BufF32(p.c).v[i];
-    BufF32(p.out_).v[i] = r;
+    if (idx < p.n)
+        BufF32(p.out_).v[i] = r;
+}
+
+void main()
+{
+    // ELEMS elements an invocation, a workgroup's width apart so that the
+    // lanes of one step stay contiguous.
+    uint base = linear_group() * gl_WorkGroupSize.x * ELEMS + gl_LocalInvocationID.x;
+    [[unroll]] for (uint e = 0; e < ELEMS; e++)
+        element(base + e * gl_WorkGroupSize.x);
 }

@@ -39,10 +39,17 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
     }
     if (b_full)
         inner = (uint32_t)n;
-    uint32_t wg = lavin_wg_size(ctx, 256);
+    if (n == 0)
+        return 0;
+    /* A CPU device pays for every invocation it starts: there each takes a
+     * span of elements, in workgroups small enough to spread a short
+     * tensor over every core. */
+    int cpu = ctx->kernels == LAVIN_KERNELS_CPU;
+    uint32_t wg = lavin_wg_size(ctx, cpu ? 64 : 256), elems = cpu ? 32 : 1;
     lavin_pipeline *pipe;
     const lavin_shader sh = LAVIN_SHADER(elementwise);
-    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, (uint32_t[]){ wg, op, b ? (uint32_t)b->dtype : 0u }, 3, &pipe));
+    uint32_t spec[] = { wg, op, b ? (uint32_t)b->dtype : 0u, mid > 1 || outer > 1, elems };
+    LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, 5, &pipe));
     push_t pc = {
         .a = lavin_addr(a), .b = b ? lavin_addr(b) : 0, .c = c ? lavin_addr(c) : 0, .out = lavin_addr(out),
         .n = (uint32_t)n, .inner = inner, .mid = mid, .s = s, .s2 = s2,
@@ -52,7 +59,7 @@ static int run(lavin_context *ctx, uint32_t op, const lavin_tensor *a, const lav
         .reads = { a, b ? b : c, b ? c : NULL }, .writes = { out },
         .flops = (double)n, .bytes = (double)n * 4 * (2 + (b != NULL) + (c != NULL)),
     };
-    lavin_groups_1d(ctx, ((uint64_t)n + wg - 1) / wg, d.groups);
+    lavin_groups_1d(ctx, ((uint64_t)n + wg * elems - 1) / (wg * elems), d.groups);
     return lavin_stream_dispatch(ctx, &d);
 }
 
