@@ -80,6 +80,12 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
     }
     if (!strcmp(a, "--size"))
         return parse_size(v, &p->width, &p->height);
+    if (!strcmp(a, "--rope-anchor"))
+        return parse_size(v, &p->rope_anchor_width, &p->rope_anchor_height);
+    if (!strcmp(a, "--rope"))
+        return (p->rope = !strcmp(v, "auto") ? LAVIN_ROPE_AUTO : !strcmp(v, "extrapolate") ? LAVIN_ROPE_EXTRAPOLATE
+                        : !strcmp(v, "interpolate") ? LAVIN_ROPE_INTERPOLATE : (enum lavin_rope)-1)
+                   == (enum lavin_rope)-1 ? -1 : 0;
     if (!strcmp(a, "--pairs"))
         return !strcmp(v, "all") ? (p->pairs = LAVIN_PAIRS_ALL) : parse_int(v, 1, LAVIN_MAX_PAIRS, &p->pairs);
     if (!strcmp(a, "--steps"))

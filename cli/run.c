@@ -24,6 +24,10 @@ static void usage(FILE *f)
             "sampling: --size WxH (the model's own size by default), --pairs N|all (4), --steps N (20),\n"
             "         --cfg S (1.5), --seed N (0), --batch N (queries sampled together; default: as many\n"
             "         as half the free device memory holds, at most 8)\n"
+            "         --rope auto|extrapolate|interpolate, --rope-anchor WxH: the J-DiT's positions at\n"
+            "         sizes other than the anchor (the model's own size): integer (extrapolate, the\n"
+            "         reference's) or scaled to the anchor's range (interpolate); auto (the default)\n"
+            "         interpolates where the model file states its size or --rope-anchor is given\n"
             "pictures: --fit stretch|pad|crop (stretch, as the reference), --keep-model-size,\n"
             "         --vae-tile auto|off|N[xT], --task NAME (default: from the context's name)\n"
             "output:  --quiet, --verbose\n\ntasks:\n");

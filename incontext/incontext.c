@@ -30,6 +30,10 @@ int lavin_incontext_create(lavin_models *m, const lavin_incontext_params *p, lav
     if (p->width <= 0 || p->height <= 0 || p->width % s || p->height % s)
         return lavin_err(m->ctx, LAVIN_EINVAL, "size %dx%d: width and height must be positive multiples of %d",
                          p->width, p->height, s);
+    int aw = p->rope_anchor_width, ah = p->rope_anchor_height;
+    if (aw <= 0 || ah <= 0 || aw % s || ah % s)
+        return lavin_err(m->ctx, LAVIN_EINVAL, "RoPE anchor %dx%d: width and height must be positive multiples of %d",
+                         aw, ah, s);
     lavin_incontext *ic = calloc(1, sizeof(*ic));
     if (!ic)
         return lavin_err(m->ctx, LAVIN_ENOMEM, "out of host memory");
@@ -179,6 +183,12 @@ static int sample(lavin_incontext *ic, const lavin_tensor *zq, int n, int64_t fr
     lavin_sample_params sp = { ic->p.grid_points, ic->p.cfg, sample_step, ic };
     if (ret >= 0)
         ret = notify(ic, LAVIN_STAGE_SAMPLE, 0, ic->p.grid_points - 1);
+    /* Sessions share the model's J-DiT, so each sets its anchor for its own
+     * sampling. */
+    int px = ic->p.rope_interpolate ? s * lavin_jdit_get_dims(ic->m->jdit)->patch : 0; /* pixels a token spans */
+    if (ret >= 0)
+        ret = lavin_jdit_set_rope_anchor(ic->m->jdit, px ? ic->p.rope_anchor_height / px : 0,
+                                         px ? ic->p.rope_anchor_width / px : 0);
     if (ret >= 0)
         ret = lavin_jdit_sample(ic->m->jdit, x, &cond, NULL, &sp);
     lavin_tensor_free(ctx, &cond);

@@ -23,6 +23,11 @@ typedef struct lavin_incontext_params {
     uint64_t seed;         /* noise and posterior samples derive from it */
     lavin_fit fit;
     int keep_model_size;   /* outputs at width x height instead of the input's size */
+    /* The size the model was trained at (multiples as width's); with
+     * rope_interpolate, the RoPE h and w positions are scaled to it
+     * (lavin_jdit_set_rope_anchor()), else they are the integers. */
+    int rope_anchor_width, rope_anchor_height;
+    int rope_interpolate;
     lavin_stvae_tiling tiling;
     int auto_tiling;       /* pick tiling per clip for budget bytes of device memory */
     uint64_t budget;

@@ -182,12 +182,17 @@ static int modulation(lavin_jdit *m, const lavin_tensor *tm, const jdit_stream_w
 }
 
 /* The cos/sin table of the joint grid; the last two grids are kept, since
- * sampling alternates between the conditional and the null pass. */
+ * sampling alternates between the conditional and the null pass. With a
+ * RoPE anchor the h and w positions are scaled by anchor / grid, the
+ * quotient rounded to float32 as torch.arange(h) * (anchor / h) does. */
 static int rope_table(lavin_jdit *m, int T, int h, int w, const lavin_tensor **out)
 {
     jdit_work *wk = &m->work;
+    const int *an = m->rope_anchor;
+    float sh = an[0] ? (float)((double)an[0] / h) : 1.0f, sw = an[1] ? (float)((double)an[1] / w) : 1.0f;
     for (int i = 0; i < 2; i++)
-        if (wk->rope[i].mem.block && wk->rope_key[i][0] == T && wk->rope_key[i][1] == h && wk->rope_key[i][2] == w) {
+        if (wk->rope[i].mem.block && wk->rope_key[i][0] == T && wk->rope_key[i][1] == h && wk->rope_key[i][2] == w &&
+            wk->rope_scale[i][0] == sh && wk->rope_scale[i][1] == sw) {
             *out = &wk->rope[i];
             return 0;
         }
@@ -195,10 +200,12 @@ static int rope_table(lavin_jdit *m, int T, int h, int w, const lavin_tensor **o
     wk->rope_next ^= 1;
     LAVIN_TRY(lavin_stream_sync(m->ctx));
     lavin_tensor_free(m->ctx, &wk->rope[i]);
-    LAVIN_TRY(lavin_rope3d_table(m->ctx, T, h, w, m->d.head_dim, 10000.0f, &wk->rope[i]));
+    LAVIN_TRY(lavin_rope3d_table(m->ctx, T, h, w, m->d.head_dim, 10000.0f, sh, sw, &wk->rope[i]));
     wk->rope_key[i][0] = T;
     wk->rope_key[i][1] = h;
     wk->rope_key[i][2] = w;
+    wk->rope_scale[i][0] = sh;
+    wk->rope_scale[i][1] = sw;
     *out = &wk->rope[i];
     return 0;
 }

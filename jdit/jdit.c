@@ -151,6 +151,16 @@ const lavin_jdit_dims *lavin_jdit_get_dims(const lavin_jdit *m)
     return &m->d;
 }
 
+int lavin_jdit_set_rope_anchor(lavin_jdit *m, int anchor_h, int anchor_w)
+{
+    if (anchor_h < 0 || anchor_w < 0 || (anchor_h == 0) != (anchor_w == 0))
+        return lavin_err(m->ctx, LAVIN_EINVAL, "J-DiT: RoPE anchor %d x %d tokens: both positive, or both 0",
+                         anchor_h, anchor_w);
+    m->rope_anchor[0] = anchor_h;
+    m->rope_anchor[1] = anchor_w;
+    return 0;
+}
+
 lavin_context *lavin_jdit_context(const lavin_jdit *m)
 {
     return m->ctx;

@@ -26,6 +26,15 @@ int lavin_jdit_create(lavin_context *ctx, const lavin_jdit_dims *dims, const str
 void lavin_jdit_destroy(lavin_jdit **m);
 
 const lavin_jdit_dims *lavin_jdit_get_dims(const lavin_jdit *m);
+
+/* RoPE positions at grids the model was not trained at (docs/computation.md
+ * section 2.5.1). With an anchor of anchor_h x anchor_w tokens, a grid of
+ * h x w tokens takes row positions i * anchor_h / h and column positions
+ * j * anchor_w / w (AS2DRoPE's interpolation); 0 x 0, the default, keeps
+ * the integer positions at every grid (extrapolation: the reference). Time
+ * positions are never scaled. Holds for every forward until changed. */
+int lavin_jdit_set_rope_anchor(lavin_jdit *m, int anchor_h, int anchor_w);
+
 lavin_context *lavin_jdit_context(const lavin_jdit *m);
 
 /* Records the forward pass; v must be x's shape. t has B entries. */

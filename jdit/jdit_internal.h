@@ -30,7 +30,8 @@ typedef struct jdit_block_w {
 #define JDIT_WORK_TENSORS 24
 typedef struct jdit_work {
     int64_t B, Lc, Lx;         /* capacity */
-    int rope_key[2][3];
+    int rope_key[2][3];        /* the joint grids (T, h, w) of rope[] */
+    float rope_scale[2][2];    /* and their h, w position scales */
     int rope_next;
     union {
         struct {
@@ -66,6 +67,7 @@ struct lavin_jdit {
     const lavin_tensor *t0_w, *t0_b, *t2_w, *t2_b;
     const lavin_tensor *final_w, *final_b, *ada_w, *ada_b;
     jdit_block_w *blocks;
+    int rope_anchor[2];        /* h, w in tokens; 0: integer RoPE positions */
     jdit_work work;
 };
 

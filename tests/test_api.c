@@ -285,6 +285,7 @@ int main(int argc, char **argv)
         if (t.model && t.query.data) {
             test_runs(&t);
             test_bad_inputs(&t);
+            test_rope(&t);
         }
         lavin_model_close(&t.model);
         check(&t, t.model == NULL, "lavin_model_close() clears the pointer", NULL);

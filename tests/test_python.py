@@ -46,7 +46,12 @@ def load_and_version():
         N.check_api(2 << 16, "liblavin.so.2")
         raise AssertionError("API 2.0 accepted")
     except lavin.LibraryError as e:
-        assert "2.0" in str(e) and "1.0" in str(e), str(e)
+        assert "2.0" in str(e) and f"{N.API_MAJOR}.{N.API_MINOR}" in str(e), str(e)
+    try:
+        N.check_api(1 << 16, "liblavin.so.1 of 1.0")
+        raise AssertionError("API 1.0 accepted by a module that needs 1.1's RoPE parameters")
+    except lavin.LibraryError as e:
+        assert "1.0" in str(e), str(e)
     assert "depth" in lavin.tasks() and "segmentation" in lavin.tasks(), lavin.tasks()
 
 

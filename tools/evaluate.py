@@ -6,7 +6,14 @@ trivial baseline and the answers given with another task's context (which
 shows that the context decides the task). Prints a Markdown table.
 
     /usr/bin/python3 tools/evaluate.py --model-dir models/lavin-tiny [--count 50]
-        [--size 128] [--pairs 2] [--steps 20] [--lavin build/cli/lavin] [--engine lavin|torch]
+        [--size 128] [--render-size N] [--rope auto|extrapolate|interpolate] [--no-other]
+        [--pairs 2] [--steps 20] [--lavin build/cli/lavin] [--engine lavin|torch]
+
+--render-size renders the scenes at another size than the model's --size:
+lavin resizes each query to --size and its answer back, and the answers are
+scored at the rendered size (how a model fares at sizes it was not trained
+at, with the RoPE mode of --rope; docs/computation.md section 2.5.1).
+--no-other skips the answers given with another task's context.
 
 --engine torch answers with lavin's PyTorch reference of the pipeline
 (tools/reference/pipeline_reference.py, batched, with the same pairs, seeds
@@ -38,6 +45,8 @@ def answer(exe, opts, context, queries, out):
     os.makedirs(out, exist_ok=True)
     args = ["run", "--model-dir", opts.model_dir, "--context", context, "--task", "raw", "--pairs", str(opts.pairs),
             "--steps", str(opts.steps), "--size", f"{opts.size}x{opts.size}", "--seed", "0", "--quiet", "-o", out]
+    if opts.rope:
+        args += ["--rope", opts.rope]
     for q in queries:
         args += ["--query", q]
     lavin(args, exe)
@@ -84,16 +93,22 @@ def main():
     ap.add_argument("--lavin", default=os.path.join(ROOT, "build/cli/lavin"))
     ap.add_argument("--count", type=int, default=50)
     ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--render-size", type=int, help="the scenes' size (default: --size)")
+    ap.add_argument("--rope", choices=("auto", "extrapolate", "interpolate"), help="lavin run's --rope")
+    ap.add_argument("--no-other", action="store_true", help="skip the answers with another task's context")
     ap.add_argument("--pairs", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--engine", choices=("lavin", "torch"), default="lavin")
     opts = ap.parse_args()
     if opts.engine == "torch" and opts.steps != 20:
         ap.error("--engine torch runs the reference's 20-point grid only")
+    if opts.engine == "torch" and (opts.rope == "interpolate" or opts.render_size not in (None, opts.size)):
+        ap.error("--engine torch answers at the scenes' size with the reference's RoPE positions only")
+    render_size = opts.render_size or opts.size
     run = answer if opts.engine == "lavin" else lambda exe, o, c, q, out: answer_torch(o, c, q, out)
     with tempfile.TemporaryDirectory() as tmp:
         scenes = os.path.join(tmp, "scenes")
-        sys.argv = ["make_eval", scenes, "--count", str(opts.count), "--size", str(opts.size)]
+        sys.argv = ["make_eval", scenes, "--count", str(opts.count), "--size", str(render_size)]
         make_eval()
         names = [f"eval{i:02d}" for i in range(opts.count)]
         queries = [os.path.join(scenes, n + ".png") for n in names]
@@ -101,19 +116,24 @@ def main():
         for task in TASKS:
             own, other = os.path.join(tmp, task, "own"), os.path.join(tmp, task, "other")
             run(opts.lavin, opts, task, queries, own)
-            run(opts.lavin, opts, OTHER[task], queries, other)
             truth = [os.path.join(scenes, f"{n}_{task}" + (".safetensors" if task == "depth" else ".png"))
                      for n in names]
             model = [score(opts.lavin, task, t, os.path.join(own, n + ".png")) for t, n in zip(truth, names)]
-            wrong = [score(opts.lavin, task, t, os.path.join(other, n + ".png")) for t, n in zip(truth, names)]
             base = [score(opts.lavin, task, t) for t in truth]
-            rows.append((task, model, base, wrong))
+            rows.append((task, model, base))
+            if not opts.no_other:
+                run(opts.lavin, opts, OTHER[task], queries, other)
+                rows[-1] += ([score(opts.lavin, task, t, os.path.join(other, n + ".png"))
+                              for t, n in zip(truth, names)],)
     metric = {"depth": "AbsRel", "normal": "mean angle (deg)", "segmentation": "mIoU", "edges": "F1 (2 px)"}
-    print(f"{opts.count} held-out scenes at {opts.size}x{opts.size}, {opts.pairs} pairs, {opts.steps} points\n")
+    at = f"{render_size}x{render_size}" + (f", answered at {opts.size}x{opts.size}" if render_size != opts.size else "")
+    rope = f", --rope {opts.rope}" if opts.rope else ""
+    print(f"{opts.count} held-out scenes at {at}{rope}, {opts.pairs} pairs, {opts.steps} points\n")
     # The median beside the mean because AbsRel is unbounded: one scene whose far
     # ground is fitted past the horizon can outweigh all the others.
-    print("| task | metric | lavin (median) | trivial baseline (median) | with another task's context (median) |")
-    print("| --- | --- | ---: | ---: | ---: |")
+    other_column = "" if opts.no_other else " with another task's context (median) |"
+    print(f"| task | metric | lavin (median) | trivial baseline (median) |{other_column}")
+    print("| --- | --- | ---: | ---: |" + ("" if opts.no_other else " ---: |"))
     for task, *scores in rows:
         arrow = "lower is better" if LOWER_IS_BETTER[task] else "higher is better"
         cells = " | ".join(f"{statistics.mean(x):.3f} ({statistics.median(x):.3f})" for x in scores)

@@ -13,7 +13,7 @@ run|test) ;;
 *) echo "usage: tools/quickstart.sh run|test" >&2; exit 2 ;;
 esac
 
-packages=(meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
+packages=(meson ninja-build pkg-config gcc glslang-tools libvulkan-dev
           vulkan-validationlayers libcjson-dev libavformat-dev libavcodec-dev libavutil-dev
           libswscale-dev libswresample-dev)
 if [ "$mode" = test ]; then
@@ -23,12 +23,35 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    echo "installing: ${missing[*]}"
+# lavapipe, the CPU's Vulkan device: Mesa 25 from Debian's bookworm-backports
+# runs lavin about 1.7x faster than Debian 12's Mesa 22 (bench/README.md).
+# LAVIN_MESA=debian keeps Debian 12's own Mesa, which works, only slower.
+mesa_version=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+backports=0
+if [ "${LAVIN_MESA:-backports}" = debian ]; then
+    [ -n "$mesa_version" ] || missing+=(mesa-vulkan-drivers)
+elif ! dpkg --compare-versions "${mesa_version:-0}" ge 25; then
+    backports=1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+if [ $backports = 1 ] && ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "adding Debian's bookworm-backports to apt's sources, for Mesa 25"
+    echo "deb http://deb.debian.org/debian bookworm-backports main" |
+        $sudo tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+fi
+if [ ${#missing[@]} -gt 0 ] || [ $backports = 1 ]; then
+    want=("${missing[@]}")
+    [ $backports = 0 ] || want+=("mesa-vulkan-drivers (bookworm-backports)")
+    echo "installing: ${want[*]}"
     $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if [ ${#missing[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    if [ $backports = 1 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+            -t bookworm-backports mesa-vulkan-drivers
+    fi
 fi
 
 [ -f build/build.ninja ] || meson setup build -Dwerror=true

@@ -33,6 +33,17 @@ enum lavin_vae_tiling {
     LAVIN_VAE_TILE_FIXED = 2 /* tiles of vae_tile pixels, chunks of vae_tile_frames (0: whole clips) */
 };
 
+/* The J-DiT's RoPE positions at a size the model was not trained at
+ * (docs/computation.md section 2.5.1); at the anchor size every mode gives
+ * the same answers. */
+enum lavin_rope {
+    /* Interpolate when the anchor is known (the J-DiT file's "lavin.size" or
+     * rope_anchor_*) and the size is not it; else extrapolate. */
+    LAVIN_ROPE_AUTO = 0,
+    LAVIN_ROPE_EXTRAPOLATE = 1, /* integer patch positions at every size: the reference */
+    LAVIN_ROPE_INTERPOLATE = 2  /* AS2DRoPE: row and column positions times anchor / size, per axis */
+};
+
 #define LAVIN_PAIRS_DEFAULT (-1) /* pairs: 4, as the reference */
 #define LAVIN_PAIRS_ALL 0  /* pairs: every pair once, in name order */
 #define LAVIN_MAX_PAIRS 64 /* most pairs drawn; LAVIN_PAIRS_ALL takes at most 4 * LAVIN_MAX_PAIRS */
@@ -85,20 +96,28 @@ typedef struct lavin_session_params {
     int context_frames;
     lavin_progress_fn progress;
     void *progress_user;
-    void *reserved[8];
+    /* RoPE positions at sizes other than the anchor, and the anchor: a size
+     * the model was trained at, multiples of lavin_model_info.size_multiple;
+     * 0 x 0: the model's native size. Extrapolation ignores the anchor. */
+    enum lavin_rope rope;
+    int rope_anchor_width, rope_anchor_height;
+    int reserved_int; /* with the three above, 16 bytes taken from reserved on 32 and 64 bits */
+    void *reserved[8 - 16 / sizeof(void *)];
 } lavin_session_params;
 
 typedef struct lavin_session lavin_session;
 
 /* Defaults as the reference: 4 pairs, 20 points, guidance 1.5, seed 0,
- * stretch, automatic VAE tiling, clips of 9 frames, 9 context frames. */
+ * stretch, automatic VAE tiling, clips of 9 frames, 9 context frames;
+ * LAVIN_ROPE_AUTO at the native size's anchor. */
 LAVIN_API void lavin_session_params_default(lavin_session_params *p);
 
 /* Reads and checks the pairs (every file before the model does any work),
  * finds the task and its palette, and encodes the pairs. Errors:
  * LAVIN_EINVAL (a bad value or name, a folder without pairs or with an
- * unmatched one), LAVIN_EIO/LAVIN_EFORMAT (an unreadable file), device
- * errors, LAVIN_ECANCELED. */
+ * unmatched one, a size or RoPE anchor that is no multiple of the model's),
+ * LAVIN_EIO/LAVIN_EFORMAT (an unreadable file), device errors,
+ * LAVIN_ECANCELED. */
 LAVIN_API int lavin_session_create(lavin_model *m, const lavin_session_params *params, lavin_session **out);
 /* Does nothing when s or *s is NULL. */
 LAVIN_API void lavin_session_destroy(lavin_session **s);

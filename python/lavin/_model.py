@@ -157,15 +157,15 @@ class Model(Closing):
 
     def session(self, context=_DEFAULT, *, pairs=None, task=None, size=None, fit="stretch", steps=20, cfg=1.5,
                 seed=0, batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=9,
-                context_frames=9, progress=None, pair_images=None):
+                context_frames=9, rope="auto", rope_anchor=None, progress=None, pair_images=None):
         """An in-context session (lavin.Session); context defaults to
         "depth", or to none with pair_images."""
         if context is _DEFAULT:
             context = None if pair_images is not None else "depth"
         return Session(self, context, pairs=pairs, task=task, size=size, fit=fit, steps=steps, cfg=cfg, seed=seed,
                        batch=batch, vae_tile=vae_tile, keep_model_size=keep_model_size, clips=clips,
-                       clip_frames=clip_frames, context_frames=context_frames, progress=progress,
-                       pair_images=pair_images)
+                       clip_frames=clip_frames, context_frames=context_frames, rope=rope, rope_anchor=rope_anchor,
+                       progress=progress, pair_images=pair_images)
 
     def _memory(self, fn):
         with self._ctx.lock:

@@ -9,12 +9,12 @@ import ctypes
 import ctypes.util
 import os
 import threading
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_float, c_int, c_int64, c_size_t,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_float, c_int, c_int64, c_size_t, sizeof,
                     c_ssize_t, c_uint, c_uint8, c_uint32, c_uint64, c_void_p)
 
 # The API this module was written for (LAVIN_API_VERSION_MAJOR/MINOR).
 API_MAJOR = 1
-API_MINOR = 0
+API_MINOR = 1
 
 # enum lavin_error
 OK, EINVAL, ENOMEM, EDEVMEM, EVULKAN, EDEVLOST, ENODEV, EIO, EFORMAT, EUNSUPPORTED, ECANCELED = range(0, -11, -1)
@@ -24,6 +24,7 @@ DEVICE_TYPES = ("discrete", "integrated", "virtual", "cpu", "other")  # enum lav
 STAGES = ("load", "encode", "sample", "decode")            # enum lavin_stage
 WEIGHTS_DTYPES = {None: 0, "stored": 0, "f32": 1, "f16": 2, "bf16": 3}  # enum lavin_weights_dtype
 FITS = {"stretch": 0, "pad": 1, "crop": 2}                  # enum lavin_fit
+ROPES = {"auto": 0, "extrapolate": 1, "interpolate": 2}     # enum lavin_rope
 ANSWER_KINDS = ("rgb", "depth", "normal", "labels", "edges")  # enum lavin_answer_kind
 VAE_TILE_AUTO, VAE_TILE_OFF, VAE_TILE_FIXED = 0, 1, 2       # enum lavin_vae_tiling
 FEATURES = ("fp16-storage", "fp16-arith", "int8-storage", "int8-arith", "subgroup-arith", "nv-coopmat",
@@ -86,7 +87,9 @@ class SessionParams(Structure):
                 ("width", c_int), ("height", c_int), ("fit", c_int), ("keep_model_size", c_int),
                 ("steps", c_int), ("cfg", c_float), ("seed", c_uint64), ("pairs", c_int), ("vae_tiling", c_int),
                 ("vae_tile", c_int), ("vae_tile_frames", c_int), ("batch", c_int), ("context_frames", c_int),
-                ("progress", PROGRESS_FN), ("progress_user", c_void_p), ("reserved", c_void_p * 8)]
+                ("progress", PROGRESS_FN), ("progress_user", c_void_p), ("rope", c_int),
+                ("rope_anchor_width", c_int), ("rope_anchor_height", c_int), ("reserved_int", c_int),
+                ("reserved", c_void_p * (8 - 16 // sizeof(c_void_p)))]
 
 
 class VideoInfo(Structure):

@@ -10,7 +10,7 @@ from ._pictures import answers, pictures
 
 def session_params(context, *, pairs=None, task=None, size=None, fit="stretch", steps=20, cfg=1.5, seed=0,
                    batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=9, context_frames=9,
-                   pair_images=None):
+                   rope="auto", rope_anchor=None, pair_images=None):
     """(lavin_session_params, keep) for Session's keywords."""
     p = N.SessionParams()
     N.lib().lavin_session_params_default(ctypes.byref(p))
@@ -28,6 +28,12 @@ def session_params(context, *, pairs=None, task=None, size=None, fit="stretch", 
     if fit not in N.FITS:
         raise ValueError(f"lavin: fit is one of {', '.join(N.FITS)}, not {fit!r}")
     p.fit = N.FITS[fit]
+    if rope not in N.ROPES:
+        raise ValueError(f"lavin: rope is one of {', '.join(N.ROPES)}, not {rope!r}")
+    p.rope = N.ROPES[rope]
+    if rope_anchor is not None:
+        p.rope_anchor_width, p.rope_anchor_height = ((rope_anchor, rope_anchor) if isinstance(rope_anchor, int)
+                                                     else (int(rope_anchor[0]), int(rope_anchor[1])))
     p.steps, p.cfg, p.seed, p.batch = int(steps), float(cfg), int(seed), int(batch)
     if vae_tile == "auto":
         p.vae_tiling = N.VAE_TILE_AUTO
@@ -80,7 +86,10 @@ class Session(Closing):
     files; pairs: how many are drawn (default 4) or "all"; pair_images: a
     list of (input, target) arrays instead; task: the decoding (default: the
     context's name); size: the model's input (width, height); fit:
-    "stretch", "pad" or "crop"; vae_tile: "auto", "off", a tile size in
+    "stretch", "pad" or "crop"; rope: the J-DiT's positions at sizes other
+    than rope_anchor (the model's native size by default; an int or (width,
+    height)), "extrapolate", "interpolate" or "auto" (docs/computation.md
+    section 2.5.1); vae_tile: "auto", "off", a tile size in
     pixels or (pixels, frames); batch: most queries sampled together (0:
     what memory allows); clips, clip_frames: clip queries; context_frames:
     the past frames predict() conditions on; progress: as the Model's (the

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -70,24 +71,29 @@ static void attention_rejects(lt *t)
     lavin_tensor_free(ctx, &o);
 }
 
-static void rope_case(lt *t, int64_t B, int T, int Hh, int W, int64_t nh, int hd, int in_place)
+/* scale_h, scale_w other than 1: the fractional positions of a grid
+ * interpolated to an anchor (docs/computation.md section 2.5.1). */
+static void rope_case(lt *t, int64_t B, int T, int Hh, int W, int64_t nh, int hd, int in_place, float scale_h,
+                      float scale_w)
 {
     lavin_context *ctx = t->ctx;
     int64_t L = (int64_t)T * Hh * W, ne[4] = { B, L, nh, hd };
     size_t n = lt_nelem(4, ne);
     float *x = lt_random(t, n, -2, 2), *ref = malloc(n * sizeof(float));
     lavin_tensor tx, tab, to;
-    char what[128];
-    snprintf(what, sizeof(what), "rope3d%s B=%lld grid=%dx%dx%d nh=%lld hd=%d", in_place ? " in place" : "",
-             (long long)B, T, Hh, W, (long long)nh, hd);
+    char what[160];
+    snprintf(what, sizeof(what), "rope3d%s B=%lld grid=%dx%dx%d nh=%lld hd=%d positions h*%g w*%g",
+             in_place ? " in place" : "", (long long)B, T, Hh, W, (long long)nh, hd, (double)scale_h,
+             (double)scale_w);
     int ret = lt_tensor(t, &tx, LAVIN_F32, 4, ne, x);
     if (ret >= 0)
-        ret = lavin_rope3d_table(ctx, T, Hh, W, hd, 10000.0f, &tab);
+        ret = lavin_rope3d_table(ctx, T, Hh, W, hd, 10000.0f, scale_h, scale_w, &tab);
     if (ret >= 0 && !in_place)
         ret = lt_output(t, &to, 4, ne);
     const lavin_tensor *out = in_place ? &tx : &to;
     if (lt_ok(t, what, ret) && lt_ok(t, what, lavin_op_rope3d(ctx, &tx, &tab, out))) {
-        lavin_ref_rope3d(x, ref, (size_t)B, (size_t)T, (size_t)Hh, (size_t)W, (size_t)nh, (size_t)hd, 10000.0f);
+        lavin_ref_rope3d(x, ref, (size_t)B, (size_t)T, (size_t)Hh, (size_t)W, (size_t)nh, (size_t)hd, 10000.0f,
+                         scale_h, scale_w);
         lt_compare(t, what, out, ref, n, LT_TOL_F32);
     }
     lavin_tensor_free(ctx, &tx);
@@ -107,9 +113,18 @@ static void rope_rejects(lt *t)
     lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &xh, LAVIN_F16, 4, (int64_t[]){ 1, 6, 2, 12 }));
     lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &o, LAVIN_F32, 4, (int64_t[]){ 1, 6, 1, 12 }));
     lt_ok(t, "alloc", lavin_tensor_alloc(ctx, &tab8, LAVIN_F32, 2, (int64_t[]){ 6, 8 }));
-    lt_ok(t, "rope3d table", lavin_rope3d_table(ctx, 1, 2, 2, 12, 10000.0f, &tab));
-    lt_ok(t, "rope3d table", lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, &tab6));
-    lt_rejects(t, "rope3d table with head dim 8", lavin_rope3d_table(ctx, 1, 2, 3, 8, 10000.0f, &tab8));
+    lt_ok(t, "rope3d table", lavin_rope3d_table(ctx, 1, 2, 2, 12, 10000.0f, 1.0f, 1.0f, &tab));
+    lt_ok(t, "rope3d table", lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, 1.0f, 1.0f, &tab6));
+    lt_rejects(t, "rope3d table with head dim 8", lavin_rope3d_table(ctx, 1, 2, 3, 8, 10000.0f, 1.0f, 1.0f, &tab8));
+    lavin_tensor none;
+    lt_rejects(t, "rope3d table with h positions times 0",
+               lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, 0.0f, 1.0f, &none));
+    lt_rejects(t, "rope3d table with w positions times -0.5",
+               lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, 1.0f, -0.5f, &none));
+    lt_rejects(t, "rope3d table with w positions times NaN",
+               lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, 1.0f, NAN, &none));
+    lt_rejects(t, "rope3d table with h positions times infinity",
+               lavin_rope3d_table(ctx, 1, 2, 3, 12, 10000.0f, INFINITY, 1.0f, &none));
     lt_rejects(t, "rope3d with head dim 8", lavin_op_rope3d(ctx, &x8, &tab8, &x8));
     lt_rejects(t, "rope3d with a table for 4 tokens over 6", lavin_op_rope3d(ctx, &x, &tab, &x));
     lt_rejects(t, "rope3d of f16 x", lavin_op_rope3d(ctx, &xh, &tab6, &x));
@@ -125,26 +140,28 @@ static void rope_rejects(lt *t)
 
 void lt_family_attention(lt *t)
 {
+    /* Lengths and row counts off every block and workgroup size (the CPU
+     * kernel takes rows of a kv head 64 at a time, keys 4 at a time), grouped
+     * heads, batches, and head dims from 4 to 256 (the CPU kernel holds fewer
+     * rows per invocation for wide heads). */
     static const int64_t shapes[][5] = {
-        { 1, 1, 1, 1, 64 }, { 1, 7, 4, 2, 72 }, { 2, 257, 4, 1, 72 }, { 1, 1000, 2, 2, 128 },
+        { 1, 1, 1, 1, 64 },  { 1, 7, 4, 2, 72 },  { 2, 257, 4, 1, 72 }, { 1, 1000, 2, 2, 128 },
         { 1, 33, 8, 2, 64 }, { 1, 19, 6, 2, 20 }, { 1, 40, 2, 1, 256 }, { 2, 9, 3, 3, 4 },
+        { 1, 385, 2, 1, 72 }, { 3, 50, 6, 3, 72 }, { 1, 66, 3, 1, 12 },
     };
     for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
         attention_case(t, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3], shapes[s][4], "");
-    /* The tilings chosen for other devices, selected by disguising this one:
-     * a GPU's, and the portable kernel for devices without subgroup shuffles
-     * (small head dims there, as lavapipe takes seconds to compile it at 72). */
+    /* The kernels for devices without subgroup shuffles, selected by
+     * disguising this one (small head dims on GPU kernels, as lavapipe takes
+     * seconds to compile that one at 72). */
     lavin_device_info info = t->ctx->info;
-    t->ctx->info.type = LAVIN_DEVICE_DISCRETE;
-    attention_case(t, 1, 7, 4, 2, 72, " (gpu tiling)");
-    attention_case(t, 2, 257, 4, 1, 72, " (gpu tiling)");
-    attention_case(t, 1, 33, 8, 2, 64, " (gpu tiling)");
-    attention_case(t, 1, 65, 4, 4, 128, " (gpu tiling)");
-    attention_case(t, 1, 40, 2, 1, 256, " (gpu tiling)");
-    t->ctx->info = info;
     t->ctx->info.features &= ~(unsigned)LAVIN_FEAT_SUBGROUP_SHUFFLE;
     attention_case(t, 1, 7, 4, 2, 12, " (no shuffle)");
     attention_case(t, 1, 130, 8, 2, 24, " (no shuffle)");
+    if (t->ctx->kernels == LAVIN_KERNELS_CPU) {
+        attention_case(t, 2, 257, 4, 1, 72, " (no shuffle)");
+        attention_case(t, 1, 40, 2, 1, 256, " (no shuffle)");
+    }
     t->ctx->info = info;
     attention_rejects(t);
 
@@ -152,7 +169,15 @@ void lt_family_attention(lt *t)
     static const int hds[] = { 72, 12, 6 };
     for (size_t g = 0; g < 3; g++)
         for (size_t h = 0; h < 3; h++)
-            rope_case(t, g == 1 ? 2 : 1, grids[g][0], grids[g][1], grids[g][2], 3, hds[h], (int)((g + h) % 2));
-    rope_case(t, 1, 9, 32, 32, 8, 72, 1);
+            rope_case(t, g == 1 ? 2 : 1, grids[g][0], grids[g][1], grids[g][2], 3, hds[h], (int)((g + h) % 2),
+                      1.0f, 1.0f);
+    rope_case(t, 1, 9, 32, 32, 8, 72, 1, 1.0f, 1.0f);
+    /* Interpolated: a 7 x 5 grid at an anchor of 4 (positions i * 4/7 and
+     * j * 4/5), a grid smaller than its anchor (scales above 1), and
+     * lavin-tiny's joint grid at 256x256 against its 128x128 anchor. */
+    rope_case(t, 2, 3, 7, 5, 3, 12, 0, 4.0f / 7.0f, 4.0f / 5.0f);
+    rope_case(t, 1, 2, 3, 2, 2, 6, 1, 8.0f / 3.0f, 4.0f);
+    rope_case(t, 1, 6, 16, 16, 4, 36, 1, 0.5f, 0.5f);
+    rope_case(t, 1, 4, 11, 24, 2, 72, 0, 8.0f / 11.0f, 8.0f / 24.0f);
     rope_rejects(t);
 }
