@@ -9,6 +9,7 @@
 #include "cli/batch_runner.h"
 #include "cli/batch_shard.h"
 #include "cli/commands.h"
+#include "cli/infer.h"
 #include "cli/signals.h"
 
 static void usage(FILE *f)
@@ -22,10 +23,11 @@ static void usage(FILE *f)
             "  {\"context\": \"depth\", \"in\": \"a.jpg\", \"out\": \"a.depth.png\"}\n"
             "  {\"context\": \"depth-clip\", \"clip\": true, \"in\": \"b.mp4\", \"out\": \"b.depth.mp4\", \"steps\": 10}\n"
             "  {\"in\": \"c.mp4\", \"frames\": 12, \"out\": \"c.next.mp4\"}\n"
-            "keys: in, out, context, task, size, steps, seed, cfg, pairs, fit, batch, vae-tile, clip,\n"
-            "clip-frames, frames (a prediction of that many frames), context-frames, keep-model-size,\n"
-            "only-new. A picture input gives a picture (as lavin run), a video a video (as lavin video),\n"
-            "frames a prediction (as lavin predict). The command line's options are every job's defaults.\n"
+            "keys: in, out, context, task, size, steps, seed, cfg, pairs, fit, batch, vae-tile, rope,\n"
+            "rope-anchor, clip, clip-frames, frames (a prediction of that many frames), context-frames,\n"
+            "keep-model-size, only-new. A picture input gives a picture (as lavin run), a video a video\n"
+            "(as lavin video), frames a prediction (as lavin predict). The command line's options are\n"
+            "every job's defaults.\n"
             "--in takes a glob ('photos/*.jpg') or a folder's pictures and videos instead, each answered\n"
             "into --out-dir as NAME.png (pictures) or NAME.mp4 (videos, predictions).\n\n"
             "shards:  --shard I/N runs the jobs whose index (from 0, in manifest order) modulo N is I.\n"
@@ -47,18 +49,6 @@ typedef struct batch_opts {
     const char *manifest, *in, *out_dir, *shard, *shards, *events;
     int force;
 } batch_opts;
-
-/* The options of lavin run that take no value (cli/infer.c): the word
- * after any other option is that option's value, not the manifest. */
-static int is_flag(const char *a)
-{
-    static const char *const flags[] = { "--keep-model-size", "--quiet", "--verbose", "--clip", "--only-new",
-                                         "--allow-missing", "--help", "-h" };
-    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-        if (!strcmp(a, flags[i]))
-            return 1;
-    return 0;
-}
 
 /* The command's own options and the manifest (the one argument that is
  * neither an option nor an option's value; "-" for stdin), taken out of
@@ -83,8 +73,8 @@ static int take_own(int *argc, char **argv, batch_opts *b)
             b->manifest = a;
         else {
             argv[kept++] = argv[i];
-            /* An option's value stays with it. */
-            if (a[0] == '-' && a[1] && !is_flag(a) && i + 1 < *argc)
+            /* An option's value stays with it, not taken for the manifest. */
+            if (a[0] == '-' && a[1] && !infer_is_flag(a) && i + 1 < *argc)
                 argv[kept++] = argv[++i];
         }
     }

@@ -197,13 +197,9 @@ static int job_check(batch_runner *r, infer_opts *o, enum job_kind kind, char *m
     if (ret < 0)
         return snprintf(msg, n, "%s", lavin_context_error(ctx)), ret;
     cli_files in = { 0 }, out = { 0 };
-    const char *more[] = { o->in, o->dit, o->vae, o->dit_config, o->vae_config };
-    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]) && ret == 0; i++)
-        ret = more[i] ? cli_files_add(&in, more[i]) : 0;
+    ret = o->in ? cli_files_add(&in, o->in) : 0;
     if (ret == 0)
-        ret = cli_files_add_folder(&in, o->context);
-    if (ret == 0)
-        ret = cli_files_add_folder(&in, o->model_dir);
+        ret = cli_files_add_model_and_context(&in, o);
     if (ret == 0)
         ret = kind == JOB_PICTURE ? cli_files_add_answer(&out, o->out) : cli_files_add(&out, o->out);
     if (ret < 0)
@@ -245,17 +241,11 @@ static void drop(batch_cached *c)
 }
 
 /* The model, on the first job that needs one, from the command line's
- * options (--model-dir, else $LAVIN_MODEL_DIR, else lavin-tiny). */
+ * options. */
 static int open_model(batch_runner *r)
 {
-    infer_opts *o = &r->base;
-    const char *env = getenv("LAVIN_MODEL_DIR");
-    o->model.dir = o->model_dir ? o->model_dir : env && *env ? env : NULL;
-    o->model.dit = o->dit;
-    o->model.vae = o->vae;
-    o->model.dit_config = o->dit_config;
-    o->model.vae_config = o->vae_config;
-    return lavin_model_open(r->is.ctx, &o->model, &r->is.model);
+    infer_model_params(&r->base);
+    return lavin_model_open(r->is.ctx, &r->base.model, &r->is.model);
 }
 
 static batch_cached *free_slot(batch_runner *r)

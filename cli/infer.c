@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,37 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
     return -1;
 }
 
+/* The options that take no value, and the field each sets. */
+static const struct {
+    const char *name;
+    size_t offset;
+} flags[] = {
+    { "--keep-model-size", offsetof(infer_opts, session.keep_model_size) },
+    { "--quiet", offsetof(infer_opts, quiet) },
+    { "--verbose", offsetof(infer_opts, verbose) },
+    { "--clip", offsetof(infer_opts, session.clips) },
+    { "--only-new", offsetof(infer_opts, only_new) },
+    { "--allow-missing", offsetof(infer_opts, model.allow_missing) },
+};
+
+static int is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+static int flag_index(const char *a)
+{
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (!strcmp(a, flags[i].name))
+            return (int)i;
+    return -1;
+}
+
+int infer_is_flag(const char *a)
+{
+    return is_help(a) || flag_index(a) >= 0;
+}
+
 static int parse(int argc, char **argv, const char *cmd, infer_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -123,12 +155,9 @@ static int parse(int argc, char **argv, const char *cmd, infer_opts *o)
     lavin_session_params_default(&o->session);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int *flag = !strcmp(a, "--keep-model-size") ? &o->session.keep_model_size : !strcmp(a, "--quiet") ? &o->quiet
-                  : !strcmp(a, "--verbose") ? &o->verbose : !strcmp(a, "--clip") ? &o->session.clips
-                  : !strcmp(a, "--only-new") ? &o->only_new : !strcmp(a, "--allow-missing") ? &o->model.allow_missing
-                  : NULL;
-        if (flag) {
-            *flag = 1;
+        int flag = flag_index(a);
+        if (flag >= 0) {
+            *(int *)((char *)o + flags[flag].offset) = 1;
             continue;
         }
         if (a[0] != '-') {
@@ -148,7 +177,7 @@ static int parse(int argc, char **argv, const char *cmd, infer_opts *o)
 int infer_start(int argc, char **argv, const char *cmd, void (*usage)(FILE *), infer_opts *o)
 {
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        if (is_help(argv[i])) {
             usage(stdout);
             return LAVIN_EXIT_OK;
         }

@@ -36,10 +36,18 @@ typedef struct infer_session {
  * about a bad argument; -1 when it should go on. */
 int infer_start(int argc, char **argv, const char *cmd, void (*usage)(FILE *), infer_opts *o);
 
+/* Whether the option takes no value (--help and -h among them): a word
+ * after any other option is that option's value. */
+int infer_is_flag(const char *a);
+
 /* The context alone: the environment's LAVIN_DEVICE, LAVIN_VALIDATE,
  * LAVIN_PROFILE and LAVIN_CACHE_DIR mapped onto its parameters. Returns an
  * exit status on failure (after one line), -1 to go on. */
 int infer_context(const infer_opts *o, const char *cmd, infer_session *s);
+
+/* o->model's files from the options: --model-dir, else $LAVIN_MODEL_DIR,
+ * else (none) the bundled lavin-tiny; --dit, --vae and their configs. */
+void infer_model_params(infer_opts *o);
 
 /* Checks the session's inputs, then opens the model (--model-dir, else
  * $LAVIN_MODEL_DIR, else lavin-tiny) and the session on the context of

@@ -51,7 +51,7 @@ int infer_context(const infer_opts *o, const char *cmd, infer_session *s)
     return -1;
 }
 
-int infer_open(infer_opts *o, infer_session *s)
+void infer_model_params(infer_opts *o)
 {
     const char *env = getenv("LAVIN_MODEL_DIR");
     o->model.dir = o->model_dir ? o->model_dir : env && *env ? env : NULL;
@@ -59,6 +59,11 @@ int infer_open(infer_opts *o, infer_session *s)
     o->model.vae = o->vae;
     o->model.dit_config = o->dit_config;
     o->model.vae_config = o->vae_config;
+}
+
+int infer_open(infer_opts *o, infer_session *s)
+{
+    infer_model_params(o);
     o->session.context = o->context;
     o->session.task = o->task;
     o->session.progress = cli_progress_step;

@@ -59,6 +59,19 @@ int cli_files_add_answer(cli_files *f, const char *path)
     return add_owned(f, strdup(preview));
 }
 
+int cli_files_add_model_and_context(cli_files *f, const infer_opts *o)
+{
+    const char *files[] = { o->dit, o->vae, o->dit_config, o->vae_config };
+    int ret = 0;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && ret == 0; i++)
+        ret = files[i] ? cli_files_add(f, files[i]) : 0;
+    if (ret == 0)
+        ret = cli_files_add_folder(f, o->context);
+    if (ret == 0)
+        ret = cli_files_add_folder(f, o->model_dir);
+    return ret;
+}
+
 void cli_files_free(cli_files *f)
 {
     for (int i = 0; i < f->n; i++)

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "cli/infer.h"
+
 #define CLI_MAX_FILES 1024
 
 typedef struct cli_files {
@@ -21,6 +23,10 @@ int cli_files_add_folder(cli_files *f, const char *path);
 /* Adds copies of path and of the preview a task may write beside it
  * (OUT.preview.png). */
 int cli_files_add_answer(cli_files *f, const char *path);
+/* Adds what a job reads besides its query: the model's files (--dit,
+ * --vae, their configs and the --model-dir folder's) and the context
+ * folder's pairs. */
+int cli_files_add_model_and_context(cli_files *f, const infer_opts *o);
 void cli_files_free(cli_files *f);
 
 /* No output is an input (the same path once resolved, or the same file by

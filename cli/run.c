@@ -58,13 +58,8 @@ static int check_out(const infer_opts *o, char *err, size_t n)
     int exists = stat(o->out, &st) == 0 && S_ISDIR(st.st_mode);
     for (int i = 0; i < o->nqueries && ret == 0; i++)
         ret = cli_files_add(&in, o->queries[i]);
-    const char *more[] = { o->dit, o->vae, o->dit_config, o->vae_config };
-    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]) && ret == 0; i++)
-        ret = more[i] ? cli_files_add(&in, more[i]) : 0;
     if (ret == 0)
-        ret = cli_files_add_folder(&in, o->context);
-    if (ret == 0)
-        ret = cli_files_add_folder(&in, o->model_dir);
+        ret = cli_files_add_model_and_context(&in, o);
     for (int i = 0; i < o->nqueries && ret == 0; i++)
         ret = out_path(o, i, path, sizeof(path)) < 0 ? -1 : cli_files_add_answer(&out, path);
     if (ret < 0)

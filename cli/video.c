@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/infer.h"
 #include "cli/outputs.h"
+#include "cli/video_jobs.h"
 
 static void usage(FILE *f)
 {
@@ -29,133 +30,17 @@ static void usage(FILE *f)
             "The other options are those of lavin run (see lavin run --help).\n");
 }
 
-/* DIR/NNNNNN.png and its preview's name fit when DIR is shorter by this much */
-enum { FRAME_PATH_MAX = 4096, FRAME_NAME_MAX = 64 };
-
-typedef struct {
-    const infer_opts *o;
-    const char *frames_dir;
-    infer_session *s;
-    lavin_video_info info;
-    lavin_video_output *w;
-    int64_t written;
-    int sampling_failed; /* the error is the model's, not a file's: it names the input */
-} job;
-
-static int open_output(job *j, const lavin_picture *first)
+/* Every frame or clip under a progress line named for them; an error gets
+ * its line in err. */
+static int process(video_job *j, lavin_video_input *r, char *err, size_t n)
 {
-    lavin_video_output_params p;
-    lavin_video_output_params_default(&p);
-    p.width = first->width;
-    p.height = first->height;
-    /* a rate the container does not say is only a hint: every frame has its time */
-    if (j->info.fps_num > 0 && j->info.fps_den > 0) {
-        p.fps_num = j->info.fps_num;
-        p.fps_den = j->info.fps_den;
-    }
-    p.time_base_num = j->info.time_base_num;
-    p.time_base_den = j->info.time_base_den;
-    p.streams_from = j->o->in;
-    return lavin_video_output_open(j->s->ctx, j->o->out, &p, &j->w);
-}
-
-static int emit(job *j, const lavin_answer *a, int64_t pts)
-{
-    lavin_context *ctx = j->s->ctx;
-    int ret = 0;
-    if (j->frames_dir) {
-        char path[FRAME_PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%06lld.png", j->frames_dir, (long long)j->written);
-        ret = lavin_answer_write(ctx, a, path);
-    }
-    if (ret >= 0 && j->o->out) {
-        lavin_picture vis = { 0 };
-        ret = lavin_answer_preview(ctx, a, &vis);
-        if (ret >= 0 && !j->w)
-            ret = open_output(j, &vis);
-        if (ret >= 0)
-            ret = lavin_video_output_write(j->w, &vis, pts);
-        lavin_picture_free(&vis);
-    }
-    j->written += ret >= 0;
-    return ret;
-}
-
-/* Writes and frees n answers. */
-static int emit_all(job *j, lavin_answer *a, const int64_t *pts, int n)
-{
-    int ret = 0;
-    for (int i = 0; i < n; i++) {
-        if (ret >= 0)
-            ret = emit(j, &a[i], pts[i]);
-        lavin_answer_free(&a[i]);
-    }
-    return ret;
-}
-
-/* Clips of T frames; the library fills up the last one. */
-static int process_clips(job *j, lavin_video_input *r)
-{
-    int T = j->o->session.clip_frames, ret = 0, got;
-    lavin_picture *c = calloc((size_t)T, sizeof(*c));
-    lavin_answer *out = calloc((size_t)T, sizeof(*out));
-    int64_t *pts = calloc((size_t)T, sizeof(*pts));
-    if (!c || !out || !pts)
-        ret = LAVIN_ENOMEM;
-    cli_progress_begin(&j->s->progress, "clip");
-    while (ret >= 0) {
-        for (got = 0; got < T && (ret = lavin_video_input_read(r, &c[got], &pts[got])) > 0; got++)
-            ;
-        if (ret < 0 || got == 0)
-            break;
-        ret = lavin_session_run_clip(j->s->s, c, got, out);
-        cli_progress_done(&j->s->progress);
-        j->sampling_failed = ret < 0;
-        if (ret >= 0)
-            ret = emit_all(j, out, pts, got);
-    }
-    for (int i = 0; c && i < T; i++)
-        lavin_picture_free(&c[i]);
-    free(c);
-    free(out);
-    free(pts);
-    return ret;
-}
-
-/* Single frames, batched as far as memory allows once one has run. */
-static int process_frames(job *j, lavin_video_input *r)
-{
-    lavin_picture frames[LAVIN_MAX_BATCH];
-    lavin_answer out[LAVIN_MAX_BATCH];
-    int64_t pts[LAVIN_MAX_BATCH];
-    memset(frames, 0, sizeof(frames));
-    int ret = 0;
-    cli_progress_begin(&j->s->progress, "frame");
-    for (;;) {
-        int got = 0, batch = lavin_session_batch_size(j->s->s);
-        while (got < batch && (ret = lavin_video_input_read(r, &frames[got], &pts[got])) > 0)
-            got++;
-        if (ret < 0 || got == 0)
-            break;
-        ret = lavin_session_run(j->s->s, frames, got, out);
-        cli_progress_done(&j->s->progress);
-        j->sampling_failed = ret < 0;
-        if (ret < 0 || (ret = emit_all(j, out, pts, got)) < 0)
-            break;
-    }
-    for (int i = 0; i < LAVIN_MAX_BATCH; i++)
-        lavin_picture_free(&frames[i]);
-    return ret;
-}
-
-static int process(job *j, lavin_video_input *r, char *err, size_t n)
-{
-    int ret = j->o->session.clips ? process_clips(j, r) : process_frames(j, r);
+    cli_progress_begin(j->progress, j->o->session.clips ? "clip" : "frame");
+    int ret = video_job_process(j, r);
     if (ret == LAVIN_ENOMEM)
         snprintf(err, n, "out of host memory");
     else if (ret < 0)
         snprintf(err, n, "%s%s%s", j->sampling_failed ? j->o->in : "", j->sampling_failed ? ": " : "",
-                 lavin_context_error(j->s->ctx));
+                 lavin_context_error(j->ctx));
     else if (j->written == 0)
         ret = (snprintf(err, n, "%s: no video frames", j->o->in), LAVIN_EFORMAT);
     return ret;
@@ -220,7 +105,7 @@ static int make_frames_dir(const char *dir, int *made, char *err, size_t n)
 
 /* A failed or interrupted run takes back the frames it wrote: the files of
  * one run appear together or not at all. */
-static void remove_frames(const job *j, int made)
+static void remove_frames(const video_job *j, int made)
 {
     char path[FRAME_PATH_MAX], preview[FRAME_PATH_MAX];
     for (int i = 0; i < j->written; i++) {
@@ -255,13 +140,14 @@ int lavin_cmd_video(int argc, char **argv)
     if ((status = infer_context(&o, "video", &s)) >= 0)
         return status;
     char err[1024] = "";
-    job j = { .o = &o, .frames_dir = frames_dir, .s = &s };
+    video_job j = { .ctx = s.ctx, .progress = &s.progress, .o = &o, .frames_dir = frames_dir };
     lavin_video_input *r = NULL;
     int ret = check_outputs(&o, frames_dir, s.ctx, err, sizeof(err));
     if (ret >= 0)
         ret = lavin_video_input_open(s.ctx, o.in, &r, &j.info);
     if (ret >= 0)
         ret = infer_open(&o, &s);
+    j.s = s.s;
     if (ret < 0 && !err[0])
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
     int made = 0;

@@ -5,6 +5,17 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
+wait_for() {  # wait_for PID SECONDS CMD...: until CMD succeeds, PID has ended or SECONDS have passed
+    wait_pid=$1 wait_left=$(($2 * 5))
+    shift 2
+    while ! "$@" && [ "$wait_left" -gt 0 ] && kill -0 "$wait_pid" 2>/dev/null; do
+        sleep 0.2
+        wait_left=$((wait_left - 1))
+    done
+}
+
+nonempty() { [ -n "$(ls -A "$1")" ]; }
+
 expect() {  # expect STATUS DESCRIPTION CMD...
     want=$1 what=$2
     shift 2

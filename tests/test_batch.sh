@@ -1,7 +1,8 @@
 #!/bin/sh
 # lavin batch: shards that split a manifest exactly, resuming after a
 # signal without redoing anything, bad jobs among good ones, events as JSON
-# lines, shards from Slurm's and Kubernetes' variables, the exit statuses.
+# lines, shards from Slurm's and Kubernetes' variables, the exit statuses,
+# the RoPE options as job keys.
 # Usage: test_batch.sh LAVIN SOURCE_ROOT
 lavin=$1
 root=$2
@@ -87,11 +88,7 @@ out=$tmp/kill
 "$lavin" batch --model-dir "$model" --size 32x32 --steps 120 --pairs 1 --batch 1 --quiet --context depth \
     --in "$in" --out-dir "$out" --events "$tmp/kill1.ev" 2>"$tmp/err" &
 pid=$!
-waited=0
-while [ ! -e "$out/coffee.png" ] && [ "$waited" -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 0.2
-    waited=$((waited + 1))
-done
+wait_for "$pid" 120 test -e "$out/coffee.png"
 kill -s TERM "$pid"
 wait "$pid"
 status=$?
@@ -144,6 +141,15 @@ expect 3 "again: the good ones are skipped, the bad ones fail again" batch "$tmp
 check "  skipped, not redone" events "$tmp/bad2.ev" terminal=10 skipped=0,4,8,9 done=
 expect 3 "--force redoes them" batch "$tmp/bad.jsonl" --force --events "$tmp/bad3.ev"
 check "  done again" events "$tmp/bad3.ev" done=0,4,8,9
+
+echo "the RoPE options are job keys:"
+printf '{"context": "depth", "in": "%s", "out": "%s/rope.png", "rope": "interpolate", "rope-anchor": "64x64"}\n{"context": "depth", "in": "%s", "out": "%s/bad.png", "rope": "sideways"}\n' \
+    "$in/scene1.png" "$tmp/rope" "$in/scene1.png" "$tmp/rope" >"$tmp/rope.jsonl"
+expect 3 "a job with rope and rope-anchor, and one with a bad rope" batch "$tmp/rope.jsonl" --events "$tmp/rope.ev"
+check "  the first was done, the second failed" events "$tmp/rope.ev" done=0 failed=1
+run --query "$in/scene1.png" --rope interpolate --rope-anchor 64x64 -o "$tmp/rope_run.png"
+check "  lavin run's answer with the same options, byte for byte" cmp "$tmp/rope/rope.png" "$tmp/rope_run.png"
+check "  not the default RoPE's answer" sh -c '! cmp -s "$1" "$2"' sh "$tmp/rope/rope.png" "$tmp/seed0.png"
 
 echo "a failure another try may mend: status 4"
 printf '{"context": "depth", "in": "%s", "out": "%s/small.png"}\n{"context": "depth", "in": "%s", "out": "%s/big.png", "size": "512x512"}\n' \

@@ -60,23 +60,22 @@ for sig in INT TERM; do
         --quiet 2>"$tmp/err" &
     pid=$!
     # Once the unfinished output exists, so that there is something to clean.
-    waited=0
-    while [ -z "$(ls -A "$out")" ] && [ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
-        sleep 1
-        waited=$((waited + 1))
-    done
+    wait_for "$pid" 300 nonempty "$out"
     check "video: an unfinished file while it runs" test -n "$(ls -A "$out")"
     kill -s "$sig" "$pid"
     wait "$pid"
     status=$?
     check "video: SIG$sig ends it by that signal (status $status)" test "$status" -gt 128
     check "video: SIG$sig leaves no file" test -z "$(ls -A "$out")"
-    "$lavin" run --context depth --pairs 1 --steps 20 --query "$q/photo1.png" -o "$out/d.png" --quiet \
+    # Steps enough to be sampling still when the signal comes (20 take 2 s).
+    "$lavin" run --context depth --pairs 1 --steps 1000 --query "$q/photo1.png" -o "$out/d.png" --quiet \
         2>"$tmp/err" &
     pid=$!
     sleep 2
     kill -s "$sig" "$pid"
     wait "$pid"
+    status=$?
+    check "run: SIG$sig ends it by that signal (status $status)" test "$status" -gt 128
     check "run: SIG$sig leaves no file" test -z "$(ls -A "$out")"
 done
 
@@ -85,11 +84,7 @@ mkdir -p "$tmp/sig-frames"
 "$lavin" video --context depth --pairs 1 --steps 20 --in "$root/examples/flythrough.mp4" --frames-dir "$frames" \
     --quiet 2>"$tmp/err" &
 pid=$!
-waited=0
-while [ ! -e "$frames/000000.png" ] && [ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    waited=$((waited + 1))
-done
+wait_for "$pid" 300 test -e "$frames/000000.png"
 check "video --frames-dir: a frame written while it runs" test -e "$frames/000000.png"
 kill -s INT "$pid"
 wait "$pid"
