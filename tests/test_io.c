@@ -1,22 +1,14 @@
 /* Checkpoint readers and the safetensors writer; needs no GPU.
  * usage: test_io DATA_DIR [-v] */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tests/io/io_test.h"
 
 int iot_check(iot *t, const char *what, int ok)
 {
-    if (ok)
-        t->passed++;
-    else
-        t->failed++;
-    if (!ok || t->verbose)
-        printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    return ok;
+    return scratch_check(&t->tally, what, ok);
 }
 
 const char *iot_tmp(iot *t, const char *name, char *buf, size_t size)
@@ -66,33 +58,17 @@ int iot_rejects(iot *t, const char *what, const char *path, int code, const char
     int r = lavin_checkpoint_open(path, &ck, err, sizeof(err));
     int ok = r < 0 && !ck && (!code || r == code) && !strchr(err, '\n') &&
              !strncmp(err, path, strlen(path)) && (!needle || strstr(err, needle));
-    if (!ok || t->verbose)
+    if (!ok || t->tally.verbose)
         printf("     %s -> %d: %s\n", what, r, err);
     lavin_checkpoint_close(&ck);
     return iot_check(t, what, ok);
-}
-
-static void remove_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char path[512];
-    for (struct dirent *e; (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 int main(int argc, char **argv)
 {
     iot t = { 0 };
     t.data_dir = argc > 1 ? argv[1] : "tests/data/io";
-    t.verbose = argc > 2 && !strcmp(argv[2], "-v");
+    t.tally.verbose = argc > 2 && !strcmp(argv[2], "-v");
     snprintf(t.tmp_dir, sizeof(t.tmp_dir), "/tmp/lavin_test_io_XXXXXX");
     if (!mkdtemp(t.tmp_dir)) {
         perror("mkdtemp");
@@ -100,7 +76,7 @@ int main(int argc, char **argv)
     }
     iot_safetensors(&t);
     iot_torchzip(&t);
-    remove_tmp(t.tmp_dir);
-    printf("%d passed, %d failed\n", t.passed, t.failed);
-    return t.failed ? 1 : 0;
+    scratch_remove(t.tmp_dir);
+    printf("%d passed, %d failed\n", t.tally.passed, t.tally.failed);
+    return t.tally.failed ? 1 : 0;
 }

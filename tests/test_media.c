@@ -1,11 +1,9 @@
 /* Images and video through FFmpeg; needs no GPU.
  * usage: test_media DATA_DIR [-v] */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libavformat/avformat.h>
@@ -17,27 +15,18 @@
 typedef struct mt {
     const char *data_dir;
     char tmp_dir[64];
-    int passed, failed, verbose;
+    scratch_tally tally;
     uint64_t rng;
 } mt;
 
 static int check(mt *t, const char *what, int ok)
 {
-    if (ok)
-        t->passed++;
-    else
-        t->failed++;
-    if (!ok || t->verbose)
-        printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    return ok;
+    return scratch_check(&t->tally, what, ok);
 }
 
 static uint32_t rnd(mt *t)
 {
-    t->rng ^= t->rng << 13;
-    t->rng ^= t->rng >> 7;
-    t->rng ^= t->rng << 17;
-    return (uint32_t)(t->rng >> 16);
+    return (uint32_t)(scratch_xorshift(&t->rng) >> 16);
 }
 
 static const char *tmp_path(mt *t, const char *name, char *buf, size_t size)
@@ -61,23 +50,7 @@ static int write_bytes(const char *path, const void *data, size_t size)
     return fclose(f) || bad ? -1 : 0;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
-/* Temp files the writers left in the scratch folder. */
-static int leftovers(mt *t)
-{
-    DIR *d = opendir(t->tmp_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += strstr(e->d_name, ".tmp-") != NULL;
-    if (d)
-        closedir(d);
-    return n;
-}
 
 /* A failure must come with a message that names the file. */
 static void rejects(mt *t, const char *what, int ret, const char *err, const char *path)
@@ -280,31 +253,6 @@ static void test_video_roundtrip(mt *t, int w, int h, int fn, int fd, const char
     lavin_image_free(&want);
 }
 
-/* Packet count and summed duration (seconds) of the first audio stream. */
-static int audio_stats(const char *path, int64_t *packets, double *seconds)
-{
-    AVFormatContext *fmt = NULL;
-    AVPacket *pkt = av_packet_alloc();
-    *packets = 0;
-    *seconds = 0;
-    int s = -1;
-    if (pkt && avformat_open_input(&fmt, path, NULL, NULL) >= 0 && avformat_find_stream_info(fmt, NULL) >= 0)
-        s = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    int64_t dur = 0;
-    while (s >= 0 && av_read_frame(fmt, pkt) >= 0) {
-        if (pkt->stream_index == s) {
-            (*packets)++;
-            dur += pkt->duration;
-        }
-        av_packet_unref(pkt);
-    }
-    if (s >= 0)
-        *seconds = (double)dur * av_q2d(fmt->streams[s]->time_base);
-    avformat_close_input(&fmt);
-    av_packet_free(&pkt);
-    return s >= 0 ? 0 : -1;
-}
-
 static void test_audio_copy(mt *t)
 {
     char err[512], src[256], path[256], what[1024];
@@ -321,7 +269,7 @@ static void test_audio_copy(mt *t)
     lavin_video_close(&r);
     int64_t n_src = 0, n_out = 0;
     double d_src = 0, d_out = 0;
-    int ok = audio_stats(src, &n_src, &d_src) == 0 && audio_stats(path, &n_out, &d_out) == 0;
+    int ok = scratch_audio_stats(src, &n_src, &d_src) == 0 && scratch_audio_stats(path, &n_out, &d_out) == 0;
     snprintf(what, sizeof(what), "audio packets %lld -> %lld, duration %.4f -> %.4f s", (long long)n_src,
              (long long)n_out, d_src, d_out);
     check(t, what, ok && n_src > 0 && n_src == n_out && fabs(d_src - d_out) < 1e-3);
@@ -439,7 +387,7 @@ static void test_writer_failures(mt *t)
     lavin_video_output_params p = { .width = 16, .height = 16, .fps_num = 10, .fps_den = 1 };
     rejects(t, "writer into a missing folder", lavin_video_writer_open(path, &p, NULL, &w, err, sizeof(err)), err,
             path);
-    check(t, "nothing written there", w == NULL && !exists(path));
+    check(t, "nothing written there", w == NULL && !scratch_exists(path));
 
     lavin_image img = { 0 };
     lavin_image_alloc(&img, 5, 3, 3, 8, err, sizeof(err));
@@ -455,7 +403,7 @@ static void test_writer_failures(mt *t)
             err, path);
     lavin_video_writer_abort(&w);
     lavin_video_writer_abort(&w);   /* twice: must be safe */
-    check(t, "abort leaves no file", ret == 0 && !exists(path) && leftovers(t) == 0);
+    check(t, "abort leaves no file", ret == 0 && !scratch_exists(path) && scratch_count(t->tmp_dir, ".tmp-") == 0);
     lavin_image_free(&f);
     lavin_image_free(&img);
 }
@@ -466,7 +414,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s DATA_DIR [-v]\n", argv[0]);
         return 2;
     }
-    mt t = { .data_dir = argv[1], .verbose = argc > 2 && !strcmp(argv[2], "-v"), .rng = 0x9e3779b97f4a7c15ull };
+    mt t = { .data_dir = argv[1], .tally.verbose = argc > 2 && !strcmp(argv[2], "-v"), .rng = 0x9e3779b97f4a7c15ull };
     snprintf(t.tmp_dir, sizeof(t.tmp_dir), "/tmp/lavin_media_XXXXXX");
     if (!mkdtemp(t.tmp_dir)) {
         perror("mkdtemp");
@@ -487,8 +435,8 @@ int main(int argc, char **argv)
     test_audio_copy(&t);
     test_bad_input(&t);
     test_writer_failures(&t);
-    check(&t, "no temp files left behind", leftovers(&t) == 0);
+    check(&t, "no temp files left behind", scratch_count(t.tmp_dir, ".tmp-") == 0);
     scratch_remove(t.tmp_dir);
-    printf("media: %d passed, %d failed\n", t.passed, t.failed);
-    return t.failed ? 1 : 0;
+    printf("media: %d passed, %d failed\n", t.tally.passed, t.tally.failed);
+    return t.tally.failed ? 1 : 0;
 }

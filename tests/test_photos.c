@@ -2,11 +2,9 @@
  * picture's way to and from the device in strips (equal, bit for bit, to
  * the whole-picture resize), and output formats by name. Every input is
  * made here. usage: test_photos [-v] */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -23,27 +21,18 @@
 
 typedef struct pt {
     char dir[64];
-    int passed, failed, verbose;
+    scratch_tally tally;
     uint64_t rng;
 } pt;
 
 static int check(pt *t, const char *what, int ok)
 {
-    if (ok)
-        t->passed++;
-    else
-        t->failed++;
-    if (!ok || t->verbose)
-        printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    return ok;
+    return scratch_check(&t->tally, what, ok);
 }
 
 static uint8_t rnd8(pt *t)
 {
-    t->rng ^= t->rng << 13;
-    t->rng ^= t->rng >> 7;
-    t->rng ^= t->rng << 17;
-    return (uint8_t)(t->rng >> 24);
+    return (uint8_t)(scratch_xorshift(&t->rng) >> 24);
 }
 
 static const char *path_in(pt *t, const char *name, char *buf, size_t size)
@@ -52,11 +41,6 @@ static const char *path_in(pt *t, const char *name, char *buf, size_t size)
     return buf;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* EXIF's table of orientations: the side of the picture as shown along
  * which the stored picture's first row, and its first column, run. */
@@ -252,7 +236,7 @@ static void test_formats(pt *t)
         int w = lavin_image_write(path, &img, err, sizeof(err));
         snprintf(what, sizeof(what), "%s refused: one line naming it and PNG and TIFF (%s)", refused[k], err);
         check(t, what, c == LAVIN_EINVAL && w == LAVIN_EINVAL && strstr(err, path) && strstr(err, "PNG (.png)") &&
-                           strstr(err, "TIFF (.tif, .tiff)") && !strchr(err, '\n') && !exists(path));
+                           strstr(err, "TIFF (.tif, .tiff)") && !strchr(err, '\n') && !scratch_exists(path));
     }
     lavin_image_free(&img);
 }
@@ -282,15 +266,9 @@ static void test_answer_files(pt *t, lavin_context *ctx)
         ret = lavin_answer_write(ctx, &a, path);
         const char *e = lavin_context_error(ctx);
         snprintf(what, sizeof(what), "answer to %s refused, nothing written (%s)", refused[k], e);
-        check(t, what, c == LAVIN_EINVAL && ret == LAVIN_EINVAL && strstr(e, path) && !exists(path));
+        check(t, what, c == LAVIN_EINVAL && ret == LAVIN_EINVAL && strstr(e, path) && !scratch_exists(path));
     }
-    DIR *d = opendir(t->dir);
-    int previews = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        previews += strstr(e->d_name, "preview") != NULL;
-    if (d)
-        closedir(d);
-    check(t, "only the TIFF answer left a preview", previews == 1);
+    check(t, "only the TIFF answer left a preview", scratch_count(t->dir, "preview") == 1);
     check(t, "a PNG name passes the check", lavin_picture_format_check(ctx, "out/x.png") == 0);
     lavin_image_free(&rgb);
 }
@@ -460,7 +438,7 @@ static void test_frames(pt *t, lavin_context *ctx)
 
 int main(int argc, char **argv)
 {
-    pt t = { .verbose = argc > 1 && !strcmp(argv[1], "-v"), .rng = 0x2545f4914f6cdd1dull };
+    pt t = { .tally.verbose = argc > 1 && !strcmp(argv[1], "-v"), .rng = 0x2545f4914f6cdd1dull };
     snprintf(t.dir, sizeof(t.dir), "/tmp/lavin_photos_XXXXXX");
     if (!mkdtemp(t.dir)) {
         perror("mkdtemp");
@@ -485,6 +463,6 @@ int main(int argc, char **argv)
     }
     lavin_context_destroy(&ctx);
     scratch_remove(t.dir);
-    printf("photos: %d passed, %d failed\n", t.passed, t.failed);
-    return t.failed ? 1 : 0;
+    printf("photos: %d passed, %d failed\n", t.tally.passed, t.tally.failed);
+    return t.tally.failed ? 1 : 0;
 }

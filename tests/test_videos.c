@@ -5,7 +5,6 @@
  * is read back: upright frames, the same timestamps, the streams each
  * container holds, 4:2:0 at even sizes, flat memory over a long video.
  * usage: test_videos [-v] */
-#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -249,25 +248,6 @@ static void vfr_times(int64_t *pts)
         pts[k] = k < 10 ? k * 3000 : 27000 + (k - 9) * 18000;
 }
 
-/* Packets and summed duration of a file's first audio stream. */
-static double audio_seconds(const char *path)
-{
-    AVFormatContext *fmt = NULL;
-    AVPacket *pkt = av_packet_alloc();
-    int s = -1;
-    if (pkt && avformat_open_input(&fmt, path, NULL, NULL) >= 0 && avformat_find_stream_info(fmt, NULL) >= 0)
-        s = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    int64_t dur = 0;
-    while (s >= 0 && av_read_frame(fmt, pkt) >= 0) {
-        dur += pkt->stream_index == s ? pkt->duration : 0;
-        av_packet_unref(pkt);
-    }
-    double seconds = s >= 0 ? (double)dur * av_q2d(fmt->streams[s]->time_base) : -1;
-    avformat_close_input(&fmt);
-    av_packet_free(&pkt);
-    return seconds;
-}
-
 static void test_timing(vt *t)
 {
     char src[256], dst[256];
@@ -287,8 +267,10 @@ static void test_timing(vt *t)
         copy(t, src, tmp_path(t, "vfr.mp4", dst, sizeof(dst)), &with)) {
         same_times(t, "VFR 1/90000 MOV -> MP4", src, dst, 0);
         has_streams(t, dst, "h264,aac:eng");
-        double a = audio_seconds(src), b = audio_seconds(dst);
-        check(t, fabs(a - b) < 0.05, "audio lasts %.3f s -> %.3f s", a, b);
+        int64_t na, nb;
+        double a = -1, b = -1;
+        int read = scratch_audio_stats(src, &na, &a) == 0 && scratch_audio_stats(dst, &nb, &b) == 0;
+        check(t, read && fabs(a - b) < 0.05, "audio lasts %.3f s -> %.3f s", a, b);
         check(t, log.n[LAVIN_LOG_WARN] == 0 && log.n[LAVIN_LOG_INFO] == 1 &&
                      strstr(log.last[LAVIN_LOG_INFO], "pcm_s16le -> aac"),
               "one info line names the re-encoded audio: %s", log.last[LAVIN_LOG_INFO]);
@@ -507,17 +489,6 @@ static void test_flat_memory(vt *t)
           err);
 }
 
-/* Temp files the writers left in the scratch folder. */
-static int leftovers(vt *t)
-{
-    DIR *d = opendir(t->tmp_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += strstr(e->d_name, ".tmp-") != NULL;
-    if (d)
-        closedir(d);
-    return n;
-}
 
 int main(int argc, char **argv)
 {
@@ -536,7 +507,7 @@ int main(int argc, char **argv)
     test_containers(&t);
     test_odd_sizes(&t);
     test_flat_memory(&t);
-    check(&t, leftovers(&t) == 0, "no temp files left behind");
+    check(&t, scratch_count(t.tmp_dir, ".tmp-") == 0, "no temp files left behind");
     scratch_remove(t.tmp_dir);
     printf("videos: %d passed, %d failed\n", t.passed, t.failed);
     return t.failed ? 1 : 0;

@@ -121,6 +121,13 @@ class Progress:
         return ctx.check(rc)
 
 
+def progress_property():
+    """The progress callable of an object holding a Progress in _progress,
+    settable at any time."""
+    return property(lambda self: self._progress.fn, lambda self, fn: setattr(self._progress, "fn", fn),
+                    doc="Called with (stage, step, steps); a truthy result cancels the call.")
+
+
 _media_ctx = None
 _media_lock = threading.Lock()
 

@@ -6,7 +6,7 @@ import os
 import weakref
 
 from . import _native as N
-from ._context import Closing, Context, Progress
+from ._context import Closing, Context, Progress, progress_property
 from ._errors import error
 from ._session import Session
 
@@ -142,13 +142,7 @@ class Model(Closing):
         d = lib.lavin_context_device(self._ctx.h)
         self.device = DeviceInfo._from(d.contents) if d else None
 
-    @property
-    def progress(self):
-        return self._progress.fn
-
-    @progress.setter
-    def progress(self, fn):
-        self._progress.fn = fn
+    progress = progress_property()
 
     def _handle(self):
         if not self._h:

@@ -4,7 +4,7 @@ import ctypes
 import os
 
 from . import _native as N
-from ._context import Closing, Progress, media_context
+from ._context import Closing, Progress, media_context, progress_property
 from ._pictures import answers, pictures
 
 
@@ -118,13 +118,7 @@ class Session(Closing):
 
     model = property(lambda self: self._model, doc="The Model the session runs on.")
 
-    @property
-    def progress(self):
-        return self._progress.fn
-
-    @progress.setter
-    def progress(self, fn):
-        self._progress.fn = fn
+    progress = progress_property()
 
     @property
     def batch_size(self):

@@ -6,12 +6,12 @@
 #include <stdint.h>
 
 #include "checkpoint/checkpoint.h"
+#include "tests/scratch.h"
 
 typedef struct iot {
     const char *data_dir;   /* tests/data/io */
     char tmp_dir[64];
-    int passed, failed;
-    int verbose;
+    scratch_tally tally;
 } iot;
 
 /* Records a case; returns ok. */

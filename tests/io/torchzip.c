@@ -242,7 +242,7 @@ static void pickles(iot *t)
         int ok = r == c->code && !out && !strncmp(err, "x.pt: ", 6) && strstr(err, c->needle) &&
                  !strchr(err, '\n');
         snprintf(what, sizeof(what), "pickle rejects: %s", c->what);
-        if (!ok || t->verbose)
+        if (!ok || t->tally.verbose)
             printf("     %s -> %d: %s\n", c->what, r, err);
         iot_check(t, what, ok);
         lavin_pickle_free(out, n);
