@@ -41,12 +41,15 @@ evaluate.answer_torch(opts, "depth", [os.path.join(root, "examples", "scene.png"
 
 def timed(cmd, env=None):
     """Wall and CPU (user + system) seconds of one process and its children."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
+    # stderr to a file, not a pipe: a pipe read only after the wait would
+    # block a child that writes more than the pipe holds.
+    with tempfile.TemporaryFile() as log:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        log.seek(0)
+        err = log.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"vs_pytorch: {' '.join(cmd[:3])} failed:\n{err}")
     return wall, usage.ru_utime + usage.ru_stime

@@ -4,14 +4,15 @@
 //
 // A CPU driver runs a workgroup's invocations as the SIMD lanes of one
 // thread, so the GPU kernel's shared-memory staging is only extra copies and
-// its barriers split the shader into pieces. Here each invocation owns a
-// TM x TN block of out in registers and reads its operands straight from
-// memory, 4 elements of K at a time: TM + TN loads feed TM * TN * 4 fused
-// multiply-adds, and the caches do what shared memory does on a GPU.
+// its barriers split the shader into pieces. Here a workgroup is one
+// subgroup and each invocation owns a TM x TN block of out in registers. It
+// reads its w rows straight from memory, 4 elements of K at a time; the x
+// values every lane needs are loaded once across the lanes and traded by
+// shuffles. The caches do what shared memory does on a GPU.
 //
-// VEC: rows start 16-byte (f32) or 8-byte (16-bit) aligned and K % 4 == 0,
-// so a row's 4 elements are one vector load; otherwise they are read one by
-// one (any view offset, any K).
+// W_VEC: w's rows start 16-byte (f32) or 8-byte (16-bit) aligned and
+// K % 4 == 0, so 4 elements of a row are one vector load; otherwise they are
+// read one by one (any view offset, any K). x is read one element a lane.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
@@ -24,8 +25,7 @@ layout(constant_id = 2) const uint TN = 4;
 layout(constant_id = 3) const uint XDT = DT_F32;
 layout(constant_id = 4) const uint WDT = DT_F32;
 layout(constant_id = 5) const uint BDT = 3;  // 3: no bias
-layout(constant_id = 6) const bool X_VEC = false;
-layout(constant_id = 7) const bool W_VEC = false;
+layout(constant_id = 6) const bool W_VEC = false;
 
 layout(buffer_reference, std430, buffer_reference_align = 8) buffer BufUVec2 { uvec2 v[]; };
 

@@ -79,16 +79,23 @@ static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
     return a & ~(uint64_t)3;
 }
 
+/* The push constants both kernels share: addresses, sizes, offsets. */
+static push_t operands(const lavin_tensor *x, const lavin_tensor *w, const lavin_tensor *bias,
+                       const lavin_tensor *out, uint32_t M, uint32_t N, uint32_t K)
+{
+    push_t pc = { .M = M, .N = N, .K = K, .out = lavin_addr(out) };
+    pc.x = word_addr(x, &pc.x_off);
+    pc.w = word_addr(w, &pc.w_off);
+    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
+    return pc;
+}
+
 /* The shared-memory tiled kernel (matmul.comp). */
 static int launch_gpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor *x, const lavin_tensor *w,
                       const lavin_tensor *bias, const lavin_tensor *out, uint32_t M, uint32_t N, uint32_t K)
 {
     const tile_cfg *c = pick_config(ctx, M, N);
-    push_t pc = { .M = M, .N = N, .K = K };
-    pc.x = word_addr(x, &pc.x_off);
-    pc.w = word_addr(w, &pc.w_off);
-    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
-    pc.out = lavin_addr(out);
+    push_t pc = operands(x, w, bias, out, M, N, K);
     pc.tiles_n = (N + c->bn - 1) / c->bn;
     uint64_t tiles_m = ((uint64_t)M + c->bm - 1) / c->bm;
     /* a 16-bit row starts at an odd element when the view offset or K is odd */
@@ -106,7 +113,7 @@ static int launch_gpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor 
     return lavin_stream_dispatch(ctx, d);
 }
 
-/* Rows of an operand load as vectors of 4 when K is a multiple of 4 and every
+/* Rows of the weight load as vectors of 4 when K is a multiple of 4 and every
  * row starts on a 4-element boundary. */
 static uint32_t vec4_rows(const lavin_tensor *t, uint32_t K)
 {
@@ -123,16 +130,12 @@ static int launch_cpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor 
     uint32_t tm = 1, tn = 4, lanes = ctx->info.subgroup_size;
     while (tm < 16 && tm < M)
         tm *= 2;
-    push_t pc = { .M = M, .N = N, .K = K };
-    pc.x = word_addr(x, &pc.x_off);
-    pc.w = word_addr(w, &pc.w_off);
-    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
-    pc.out = lavin_addr(out);
+    push_t pc = operands(x, w, bias, out, M, N, K);
     pc.tiles_n = (N + tn * lanes - 1) / (tn * lanes);
     uint64_t blocks = ((uint64_t)M + tm - 1) / tm * pc.tiles_n;
     uint32_t spec[] = {
         lanes, tm, tn, (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u,
-        vec4_rows(x, K), vec4_rows(w, K),
+        vec4_rows(w, K),
     };
     const lavin_shader sh = LAVIN_SHADER(matmul_cpu);
     LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &d->pipeline));
