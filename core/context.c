@@ -4,6 +4,7 @@
 
 #include "core/context.h"
 #include "core/instance.h"
+#include "core/mma.h"
 #include "core/memory.h"
 #include "core/pipeline.h"
 #include "core/profile.h"
@@ -77,18 +78,29 @@ static int create_device(lavin_context *ctx)
         .pNext = &e11,
         .features.shaderInt64 = have.features.shaderInt64,
     };
-    const char *exts[2];
+    /* Only the cooperative-matrix extension the kernels were chosen for. */
+    const char *exts[1];
     uint32_t next = 0;
-    if (ctx->info.features & LAVIN_FEAT_NV_COOPMAT)
-        exts[next++] = "VK_NV_cooperative_matrix";
-    VkPhysicalDeviceCooperativeMatrixFeaturesNV coop = {
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV coop_nv = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV,
+        .pNext = want.pNext,
         .cooperativeMatrix = VK_TRUE,
     };
-    if (next) {
-        coop.pNext = want.pNext;
-        want.pNext = &coop;
+    if (ctx->mma == LAVIN_MMA_NV) {
+        exts[next++] = "VK_NV_cooperative_matrix";
+        want.pNext = &coop_nv;
     }
+#ifdef VK_KHR_cooperative_matrix
+    VkPhysicalDeviceCooperativeMatrixFeaturesKHR coop_khr = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR,
+        .pNext = want.pNext,
+        .cooperativeMatrix = VK_TRUE,
+    };
+    if (ctx->mma == LAVIN_MMA_KHR) {
+        exts[next++] = "VK_KHR_cooperative_matrix";
+        want.pNext = &coop_khr;
+    }
+#endif
     float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -153,6 +165,7 @@ static int setup(lavin_context *ctx, const lavin_context_params *p, char *err, s
         ctx->phys = pds[chosen];
         lavin_device_describe(ctx->phys, (int)chosen, &ctx->info);
         ctx->kernels = ctx->info.type == LAVIN_DEVICE_CPU ? LAVIN_KERNELS_CPU : LAVIN_KERNELS_GPU;
+        ctx->mma = lavin_mma_choose(ctx, p->precision);
     }
     free(pds);
     if (ret < 0)
@@ -185,7 +198,7 @@ static char *dup_or_null(const char *s)
 int lavin_context_create(lavin_context **out, const lavin_context_params *params)
 {
     *out = NULL;
-    if (!params)
+    if (!params || params->precision < LAVIN_PRECISION_AUTO || params->precision > LAVIN_PRECISION_F16)
         return LAVIN_EINVAL;
     lavin_context *ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
@@ -219,7 +232,12 @@ int lavin_context_start(lavin_context *ctx)
         ctx->start_code = ret;
         return lavin_err(ctx, ret, "%s", ctx->start_error);
     }
-    lavin_logf(&ctx->log, LAVIN_LOG_INFO, "device: %s", ctx->info.name);
+    lavin_logf(&ctx->log, LAVIN_LOG_INFO, "device: %s; matrix products and attention in %s (%s)", ctx->info.name,
+               ctx->mma == LAVIN_MMA_NONE ? "f32" : "f16", lavin_mma_name(ctx->mma));
+    if (ctx->params.precision == LAVIN_PRECISION_F16 && ctx->mma == LAVIN_MMA_NONE)
+        lavin_logf(&ctx->log, LAVIN_LOG_WARN,
+                   "%s: precision f16 needs cooperative matrices (16x16x16 f16, 32-wide subgroups); running f32",
+                   ctx->info.name);
     return 0;
 }
 
@@ -271,6 +289,13 @@ void lavin_context_destroy(lavin_context **pctx)
 }
 
 const lavin_device_info *lavin_context_device(const lavin_context *ctx) { return ctx->device ? &ctx->info : NULL; }
+
+enum lavin_precision lavin_context_precision(const lavin_context *ctx)
+{
+    if (!ctx->device)
+        return LAVIN_PRECISION_AUTO;
+    return ctx->mma == LAVIN_MMA_NONE ? LAVIN_PRECISION_F32 : LAVIN_PRECISION_F16;
+}
 unsigned lavin_validation_errors(const lavin_context *ctx) { return ctx->validation_errors; }
 uint64_t lavin_memory_in_use(const lavin_context *ctx) { return ctx->mem_reserved; }
 uint64_t lavin_memory_peak(const lavin_context *ctx) { return ctx->mem_peak; }

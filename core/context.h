@@ -30,6 +30,19 @@ enum lavin_kernels {
     LAVIN_KERNELS_CPU,
 };
 
+/* The matrix-tile layer (shaders/mma.glsl) under the f16 matmul and
+ * attention kernels, or NONE for the f32 kernels. Chosen when the device
+ * starts (core/mma.c) from the precision asked for and the cooperative-matrix
+ * shapes the device reports. EMULATED is the same layer in plain GLSL: no
+ * device gets it by default; the op tests switch to it so that the kernels'
+ * tiling, staging, edges and softmax run on any device. */
+enum lavin_mma {
+    LAVIN_MMA_NONE,
+    LAVIN_MMA_EMULATED,
+    LAVIN_MMA_NV,  /* VK_NV_cooperative_matrix, GL_NV_cooperative_matrix */
+    LAVIN_MMA_KHR, /* VK_KHR_cooperative_matrix, GL_KHR_cooperative_matrix */
+};
+
 /* The open command buffer that ops record into, and what it has touched since
  * the last barrier, so that a barrier is issued only where a dispatch depends
  * on an earlier one. */
@@ -67,6 +80,7 @@ struct lavin_context {
     VkPhysicalDeviceMemoryProperties mem_props;
     lavin_device_info info;
     enum lavin_kernels kernels;
+    enum lavin_mma mma;
     uint32_t device_local_type;  /* memory type index for tensors */
     uint32_t host_type;          /* host-visible, coherent, for staging */
     float timestamp_period;

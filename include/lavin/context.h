@@ -45,7 +45,7 @@ extern "C" {
 /* The API this header describes. The major number changes when a program
  * must be rebuilt; the minor one when something is added. */
 #define LAVIN_API_VERSION_MAJOR 1
-#define LAVIN_API_VERSION_MINOR 1
+#define LAVIN_API_VERSION_MINOR 2
 #define LAVIN_API_VERSION ((LAVIN_API_VERSION_MAJOR << 16) | LAVIN_API_VERSION_MINOR)
 
 /* The library's release, e.g. "0.2.0". */
@@ -124,6 +124,19 @@ LAVIN_API int lavin_list_devices(lavin_device_info *infos, int max, char *err, s
 /* Human-readable names of the feature bits, comma separated, into buf. */
 LAVIN_API void lavin_features_string(unsigned features, char *buf, size_t size);
 
+/* Arithmetic of the matrix products and attention, the model's bulk. The
+ * residual stream and every other op stay f32 in all modes. */
+enum lavin_precision {
+    /* F16 where the device has cooperative matrices (tensor cores), else F32. */
+    LAVIN_PRECISION_AUTO = 0,
+    /* f32 operands and accumulation: the mode the parity tests check. */
+    LAVIN_PRECISION_F32 = 1,
+    /* Operands rounded to f16 as they are staged (weights from their stored
+     * 16-bit form, activations from f32), products accumulated in f32 on
+     * cooperative matrices. A device without them runs the F32 kernels. */
+    LAVIN_PRECISION_F16 = 2,
+};
+
 typedef struct lavin_context_params {
     /* Device index or name substring (lavin_list_devices()); NULL takes the
      * best one: discrete, integrated, virtual, then CPU. */
@@ -146,7 +159,10 @@ typedef struct lavin_context_params {
      * data folder, then the source tree the library was built from); NULL
      * for none. */
     const char *contexts_dir;
-    void *reserved[8];
+    /* Added in API 1.2. */
+    enum lavin_precision precision;
+    int reserved_int; /* with precision, 8 bytes taken from reserved on 32 and 64 bits */
+    void *reserved[8 - 8 / sizeof(void *)];
 } lavin_context_params;
 
 typedef struct lavin_context lavin_context;
@@ -174,6 +190,11 @@ LAVIN_API const char *lavin_context_error(const lavin_context *ctx);
 
 /* The device, or NULL before lavin_context_start(). */
 LAVIN_API const lavin_device_info *lavin_context_device(const lavin_context *ctx);
+
+/* The precision the started context's matrix products and attention run in:
+ * LAVIN_PRECISION_F32 or LAVIN_PRECISION_F16, never AUTO (params.precision
+ * resolved against the device); LAVIN_PRECISION_AUTO before the start. */
+LAVIN_API enum lavin_precision lavin_context_precision(const lavin_context *ctx);
 
 /* Number of validation-layer errors seen so far (0 without validation). */
 LAVIN_API unsigned lavin_validation_errors(const lavin_context *ctx);

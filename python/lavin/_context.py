@@ -11,6 +11,8 @@ from ._errors import check, error
 logger = logging.getLogger("lavin")
 logger.addHandler(logging.NullHandler())  # a library's logger: silent until the program configures logging
 _PY_LEVELS = (logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG)
+# enum lavin_precision, in order
+PRECISIONS = ("auto", "f32", "f16")
 
 
 def _to_logging(level, message):
@@ -46,7 +48,7 @@ class Context(Closing):
     turns as the library requires."""
 
     def __init__(self, *, device=None, memory_limit=0, cache_dir=None, log=None, log_level=None,
-                 validation=False, profile=False, contexts_dir=None):
+                 validation=False, profile=False, contexts_dir=None, precision="auto"):
         self.h = None
         self.lock = threading.RLock()
         lib = N.lib()
@@ -58,6 +60,9 @@ class Context(Closing):
         p.memory_limit = int(memory_limit or 0)
         p.cache_dir = N.path_bytes(cache_dir)
         p.contexts_dir = N.path_bytes(contexts_dir)
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+        p.precision = PRECISIONS.index(precision)
         if log is None:  # the "lavin" logger, as verbose as it is enabled for now
             log = _to_logging
             if log_level is None:

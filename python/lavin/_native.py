@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_float, c_
 
 # The API this module was written for (LAVIN_API_VERSION_MAJOR/MINOR).
 API_MAJOR = 1
-API_MINOR = 1
+API_MINOR = 2
 
 # enum lavin_error
 OK, EINVAL, ENOMEM, EDEVMEM, EVULKAN, EDEVLOST, ENODEV, EIO, EFORMAT, EUNSUPPORTED, ECANCELED = range(0, -11, -1)
@@ -45,7 +45,8 @@ class DeviceInfo(Structure):
 class ContextParams(Structure):
     _fields_ = [("device", c_char_p), ("validation", c_int), ("profile", c_int), ("memory_limit", c_uint64),
                 ("cache_dir", c_char_p), ("log", LOG_FN), ("log_user", c_void_p), ("log_level", c_int),
-                ("contexts_dir", c_char_p), ("reserved", c_void_p * 8)]
+                ("contexts_dir", c_char_p), ("precision", c_int), ("reserved_int", c_int),
+                ("reserved", c_void_p * (8 - 8 // sizeof(c_void_p)))]
 
 
 class Progress(Structure):
