@@ -28,7 +28,7 @@ static const struct {
 
 /* Options of the process, not of a job: one model and one device serve every job. */
 static const char *const batch_keys[] = { "model-dir", "dit", "vae", "dit-config", "vae-config", "weights-dtype",
-                                          "allow-missing", "device", "memory-limit" };
+                                          "allow-missing", "device", "memory-limit", "precision" };
 
 static const char *const video_exts[] = { "mp4", "mov", "mkv", "webm", "avi", "m4v" };
 static const char *const picture_exts[] = { "png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff" };

@@ -107,6 +107,10 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
         return infer_parse_tile(v, &p->vae_tiling, &p->vae_tile, &p->vae_tile_frames);
     if (!strcmp(a, "--memory-limit"))
         return parse_bytes(v, &o->memory_limit);
+    if (!strcmp(a, "--precision"))
+        return (o->precision = !strcmp(v, "auto") ? LAVIN_PRECISION_AUTO : !strcmp(v, "f32") ? LAVIN_PRECISION_F32
+                             : !strcmp(v, "f16") ? LAVIN_PRECISION_F16 : (enum lavin_precision)-1)
+                   == (enum lavin_precision)-1 ? -1 : 0;
     if (!strcmp(a, "--fit"))
         return (p->fit = !strcmp(v, "stretch") ? LAVIN_FIT_STRETCH : !strcmp(v, "pad") ? LAVIN_FIT_PAD
                        : !strcmp(v, "crop") ? LAVIN_FIT_CROP : (enum lavin_fit)-1) == (enum lavin_fit)-1 ? -1 : 0;

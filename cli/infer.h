@@ -17,6 +17,7 @@ typedef struct infer_opts {
     const char *queries[CLI_MAX_QUERIES];
     int nqueries;
     uint64_t memory_limit;
+    enum lavin_precision precision;
     int quiet, verbose;
     lavin_model_params model;     /* files filled in by infer_open */
     lavin_session_params session; /* context and task filled in by infer_open */

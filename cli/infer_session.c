@@ -39,6 +39,7 @@ int infer_context(const infer_opts *o, const char *cmd, infer_session *s)
     cp.validation = env_flag("LAVIN_VALIDATE");
     cp.profile = env_flag("LAVIN_PROFILE");
     cp.memory_limit = o->memory_limit;
+    cp.precision = o->precision;
     cp.cache_dir = cache_dir(s->cache_dir, sizeof(s->cache_dir));
     cp.contexts_dir = getenv("LAVIN_CONTEXTS");
     cp.log = cli_log;

@@ -21,6 +21,8 @@ static void usage(FILE *f)
             "         --dit FILE --vae FILE  the two files anywhere; --dit-config/--vae-config JSON\n"
             "         --weights-dtype f32|f16|bf16, --allow-missing, --device INDEX|NAME,\n"
             "         --memory-limit BYTES[K|M|G] (device memory lavin may use)\n"
+            "         --precision auto|f32|f16: matrix products and attention in f16 on cooperative\n"
+            "         matrices (tensor cores) or f32; auto (the default) takes f16 where the device has them\n"
             "sampling: --size WxH (the model's own size by default), --pairs N|all (4), --steps N (20),\n"
             "         --cfg S (1.5), --seed N (0), --batch N (queries sampled together; default: as many\n"
             "         as half the free device memory holds, at most 8)\n"

@@ -48,10 +48,15 @@ def load_and_version():
     except lavin.LibraryError as e:
         assert "2.0" in str(e) and f"{N.API_MAJOR}.{N.API_MINOR}" in str(e), str(e)
     try:
-        N.check_api(1 << 16, "liblavin.so.1 of 1.0")
-        raise AssertionError("API 1.0 accepted by a module that needs 1.1's RoPE parameters")
+        N.check_api(1 << 16 | 1, "liblavin.so.1 of 1.1")
+        raise AssertionError("API 1.1 accepted by a module that needs 1.2's precision parameter")
     except lavin.LibraryError as e:
-        assert "1.0" in str(e), str(e)
+        assert "1.1" in str(e), str(e)
+    try:
+        lavin.Model(precision="f64")
+        raise AssertionError("precision f64 was accepted")
+    except ValueError as e:
+        assert "f64" in str(e), e
     assert "depth" in lavin.tasks() and "segmentation" in lavin.tasks(), lavin.tasks()
 
 

@@ -101,6 +101,9 @@ class Model(Closing):
     progress: callable(stage, step, steps), a truthy result cancels
     (lavin.Canceled); used for loading and as the sessions' default.
     weights_dtype: None (as stored), "f32", "f16" or "bf16".
+    precision: "auto", "f32" or "f16": the matrix products' and attention's
+    arithmetic (lavin_context_params.precision); auto takes f16 where the
+    device has cooperative matrices.
 
     Closes with close(), a with block, or when collected; sessions keep their
     model alive, and close() closes the model's sessions first.
@@ -108,14 +111,14 @@ class Model(Closing):
 
     def __init__(self, path=None, *, dit=None, vae=None, device=None, memory_limit=0, cache_dir=None, log=None,
                  progress=None, weights_dtype=None, dit_config=None, vae_config=None, allow_missing=False,
-                 log_level=None, validation=False, profile=False, contexts_dir=None):
+                 log_level=None, validation=False, profile=False, contexts_dir=None, precision="auto"):
         self._h = None
         self._sessions = weakref.WeakSet()
         if weights_dtype not in N.WEIGHTS_DTYPES:
             raise ValueError(f"lavin: weights_dtype is None, 'f32', 'f16' or 'bf16', not {weights_dtype!r}")
         self._ctx = Context(device=device, memory_limit=memory_limit, cache_dir=cache_dir, log=log,
                             log_level=log_level, validation=validation, profile=profile,
-                            contexts_dir=contexts_dir)
+                            contexts_dir=contexts_dir, precision=precision)
         self._progress = Progress(progress)
         lib = N.lib()
         p = N.ModelParams()
