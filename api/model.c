@@ -25,9 +25,11 @@ static int exists(const char *path)
 }
 
 /* The released layout: DIR/lavin_dit.safetensors and DIR/stvae.pt (or
- * stvae.safetensors, as lavin convert writes it). Without a folder, the
- * bundled lavin-tiny: installed, else in the source tree. The messages
- * name the command line's options, which the command passes on as they are. */
+ * stvae.safetensors, as lavin convert writes it). DIR/lavin_dit.gguf, which
+ * only lavin convert puts there, goes before the safetensors: a folder
+ * holding both was given the GGUF to be used. Without a folder, the bundled
+ * lavin-tiny: installed, else in the source tree. The messages name the
+ * command line's options, which the command passes on as they are. */
 static int model_files(lavin_context *ctx, const lavin_model_params *p, char *dit, char *vae, size_t size)
 {
     if (p->dit || p->vae) {
@@ -47,9 +49,16 @@ static int model_files(lavin_context *ctx, const lavin_model_params *p, char *di
             snprintf(dir, sizeof(dir), "%s/models/lavin-tiny", LAVIN_SOURCE_ROOT);
     }
     snprintf(dit, size, "%s/lavin_dit.safetensors", dir);
+    int have_st = exists(dit);
+    snprintf(dit, size, "%s/lavin_dit.gguf", dir);
+    if (exists(dit) && have_st)
+        lavin_logf(&ctx->log, LAVIN_LOG_WARN, "%s: lavin_dit.gguf and lavin_dit.safetensors both there; using the GGUF",
+                   dir);
+    else if (!exists(dit))
+        snprintf(dit, size, "%s/lavin_dit.safetensors", dir);
     if (!exists(dit))
-        return lavin_err(ctx, LAVIN_EINVAL, "%s: no lavin_dit.safetensors (a model folder holds "
-                         "lavin_dit.safetensors and stvae.pt; or give --dit FILE --vae FILE)", dir);
+        return lavin_err(ctx, LAVIN_EINVAL, "%s: no lavin_dit.safetensors or lavin_dit.gguf (a model folder holds "
+                         "lavin_dit.safetensors, or lavin_dit.gguf, and stvae.pt; or give --dit FILE --vae FILE)", dir);
     snprintf(vae, size, "%s/stvae.pt", dir);
     if (!exists(vae))
         snprintf(vae, size, "%s/stvae.safetensors", dir);

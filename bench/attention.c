@@ -28,6 +28,8 @@ int lavin_bench_attention(lavin_context *ctx, const lavin_bench_opts *o)
         char name[96];
         snprintf(name, sizeof(name), "attention L=%lld %lld/%lld heads hd 72", (long long)L, (long long)H,
                  (long long)Hkv);
+        if (!lavin_bench_wanted(o, name))
+            continue;
         ret = lavin_bench_tensor(ctx, &a.q, LAVIN_F32, 4, (int64_t[]){ 1, L, H, hd });
         if (ret >= 0)
             ret = lavin_bench_tensor(ctx, &a.k, LAVIN_F32, 4, (int64_t[]){ 1, L, Hkv, hd });

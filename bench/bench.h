@@ -7,9 +7,12 @@
 
 typedef struct lavin_bench_opts {
     int full;            /* all shapes, or only the smallest of each op */
-    int reps;            /* 0: as many as fit in `seconds` (1..50) */
+    int reps;            /* 0: as many as fit in `seconds` (1..1000) */
     double seconds;
-    const char *filter;  /* run only cases whose name contains this */
+    const char *filter;  /* run only cases whose name contains one of its '|'-separated parts */
+    /* FLOP/s are printed in this unit (1e9 or 1e12), one for the whole run,
+     * so that columns compare: GFLOP/s on CPU devices, TFLOP/s on GPUs. */
+    double flop_unit;
 } lavin_bench_opts;
 
 typedef int (*lavin_bench_fn)(lavin_context *ctx, void *arg);
@@ -17,6 +20,9 @@ typedef int (*lavin_bench_suite_fn)(lavin_context *ctx, const lavin_bench_opts *
 
 /* A tensor of small, non-zero values (so no op meets a denormal or inf). */
 int lavin_bench_tensor(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, int ndim, const int64_t *ne);
+
+/* Whether o->filter lets the case called name run. */
+int lavin_bench_wanted(const lavin_bench_opts *o, const char *name);
 
 /* Runs fn once to warm up, then times it and prints one row. */
 int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
@@ -33,6 +39,7 @@ int lavin_bench_conv(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_sampler(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_stvae(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_norm(lavin_context *ctx, const lavin_bench_opts *o);
+int lavin_bench_quant(lavin_context *ctx, const lavin_bench_opts *o);
 
 extern const lavin_bench_suite_fn lavin_bench_suite[];
 extern const size_t lavin_bench_suite_count;

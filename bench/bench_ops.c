@@ -1,5 +1,6 @@
-/* lavin bench ops: times the ops at the shapes of the released 3.4B J-DiT
- * and ST-VAE, and prints ms per call, GFLOP/s and GB/s. */
+/* lavin bench ops (and lavin-bench ops): times the ops at the shapes of the
+ * released 3.4B J-DiT and ST-VAE, and prints ms per call, GFLOP/s or
+ * TFLOP/s, and GB/s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 
 #include "bench/bench.h"
 #include "core/context.h"
+#include "core/half.h"
+#include "core/mma.h"
 #include "core/noise.h"
 #include "core/ops/elementwise.h"
 #include "core/stream.h"
@@ -44,35 +47,64 @@ int lavin_bench_tensor(lavin_context *ctx, lavin_tensor *t, lavin_dtype dtype, i
     return ret;
 }
 
+int lavin_bench_wanted(const lavin_bench_opts *o, const char *name)
+{
+    if (!o->filter)
+        return 1;
+    for (const char *part = o->filter;; part++) {
+        size_t len = strcspn(part, "|");
+        if (memmem(name, strlen(name), part, len))
+            return 1;
+        part += len;
+        if (!*part)
+            return 0;
+    }
+}
+
+enum { MAX_REPS = 1000 };
+
 int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
                      void *arg, double flops, double bytes)
 {
-    if (o->filter && !strstr(name, o->filter))
+    if (!lavin_bench_wanted(o, name))
         return 0;
     lavin_memory_reset_peak(ctx);
-    double t0 = now();
+    /* The first call also builds the pipelines. */
     LAVIN_TRY(fn(ctx, arg));
     LAVIN_TRY(lavin_stream_sync(ctx));
-    double warm = now() - t0;
-    int reps = o->reps;
-    if (reps <= 0) {
-        reps = warm > 0 ? (int)(o->seconds / warm) : 50;
-        reps = reps < 1 ? 1 : reps > 50 ? 50 : reps;
+    int reps = 0;
+    double t0 = now();
+    if (o->reps > 0) {
+        for (; reps < o->reps; reps++)
+            LAVIN_TRY(fn(ctx, arg));
+        LAVIN_TRY(lavin_stream_sync(ctx));
+    } else {
+        /* Batches of 1, 2, 4, ... calls until `seconds` have passed: a GPU
+         * reaches its clocks, and each submission's latency is spread over
+         * many calls. */
+        for (int n = 1; now() - t0 < o->seconds && reps < MAX_REPS; n *= 2) {
+            for (int i = 0; i < n && reps < MAX_REPS; i++, reps++)
+                LAVIN_TRY(fn(ctx, arg));
+            LAVIN_TRY(lavin_stream_sync(ctx));
+        }
     }
-    t0 = now();
-    for (int i = 0; i < reps; i++)
-        LAVIN_TRY(fn(ctx, arg));
-    LAVIN_TRY(lavin_stream_sync(ctx));
     double sec = (now() - t0) / reps;
-    printf("%-44s %10.3f %10.1f %9.1f %5d %9.0f\n", name, sec * 1e3, flops / sec * 1e-9, bytes / sec * 1e-9,
-           reps, lavin_memory_peak(ctx) / 1048576.0);
+    printf("%-44s %10.3f %10.*f %9.1f %5d %9.0f\n", name, sec * 1e3, o->flop_unit > 1e9 ? 2 : 1,
+           flops / sec / o->flop_unit, bytes / sec * 1e-9, reps, lavin_memory_peak(ctx) / 1048576.0);
     fflush(stdout);
     return 0;
 }
 
+/* Every tensor copies its values from one pool of f16 Gaussians, from a
+ * random start: a Gaussian apiece took minutes for the released model's 3.4B
+ * weights, the copies take seconds. The pool's length is no power of two,
+ * so rows of different tensors do not repeat in step. */
+enum { POOL = (1 << 20) + 7 };
+
 typedef struct {
     lavin_context *ctx;
     lavin_weights *w;
+    const uint16_t *pool;
     uint64_t seed;
     int ret;
 } build_state;
@@ -85,27 +117,45 @@ static void add_random(void *user, const char *name, int ndim, const int64_t *sh
     size_t n = 1;
     for (int i = 0; i < ndim; i++)
         n *= (size_t)shape[i];
-    float *v = malloc(n * sizeof(*v));
+    uint16_t *v = malloc(n * sizeof(*v));
     if (!v) {
         b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
         return;
     }
-    /* Scaled so activations stay finite through any depth. */
-    lavin_gaussian(b->seed++, 0, v, n);
-    for (size_t i = 0; i < n; i++)
-        v[i] *= 0.02f;
-    b->ret = lavin_weights_add(b->ctx, b->w, name, LAVIN_F16, ndim, shape, v, LAVIN_F32);
+    size_t at = (size_t)(lavin_splitmix64(b->seed++) % POOL);
+    for (size_t i = 0; i < n; at = 0) {
+        size_t k = n - i < POOL - at ? n - i : POOL - at;
+        memcpy(v + i, b->pool + at, k * sizeof(*v));
+        i += k;
+    }
+    b->ret = lavin_weights_add(b->ctx, b->w, name, LAVIN_F16, ndim, shape, v, LAVIN_F16);
     free(v);
 }
 
 int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out)
 {
-    build_state b = { ctx, NULL, 1, 0 };
-    LAVIN_TRY(lavin_weights_new(ctx, &b.w));
-    list(cfg, add_random, &b);
-    if (b.ret < 0) {
+    float *g = malloc(POOL * sizeof(*g));
+    uint16_t *pool = malloc(POOL * sizeof(*pool));
+    if (!g || !pool) {
+        free(g);
+        free(pool);
+        return lavin_err(ctx, LAVIN_ENOMEM, "bench: out of host memory");
+    }
+    /* Scaled so activations stay finite through any depth. */
+    lavin_gaussian(1, 0, g, POOL);
+    for (size_t i = 0; i < POOL; i++)
+        pool[i] = lavin_f32_to_f16(0.02f * g[i]);
+    free(g);
+    build_state b = { ctx, NULL, pool, 1, 0 };
+    int ret = lavin_weights_new(ctx, &b.w);
+    if (ret >= 0) {
+        list(cfg, add_random, &b);
+        ret = b.ret;
+    }
+    free(pool);
+    if (ret < 0) {
         lavin_weights_free(ctx, &b.w);
-        return b.ret;
+        return ret;
     }
     *out = b.w;
     return 0;
@@ -114,12 +164,16 @@ int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: lavin bench ops [--device D] [--kernels gpu|cpu] [--full | --quick] [--filter TEXT] [--reps N]\n"
-            "                       [--seconds S]\n\n"
-            "Times the ops at the released model's shapes: ms per call, GFLOP/s, GB/s, and the\n"
-            "device memory lavin held at its peak (256 MiB blocks). On a CPU device (lavapipe) only the smallest\n"
-            "shape of each op runs unless --full is given. --kernels times the kernel variants made for the\n"
-            "other class of device (GPU: shared-memory tiles; CPU: register blocks) instead of the device's own.\n");
+            "usage: lavin bench ops [--device D] [--kernels gpu|cpu] [--precision f32|f16|auto] [--full | --quick]\n"
+            "                       [--filter TEXT[|TEXT...]] [--reps N] [--seconds S]\n"
+            "       lavin-bench ops ... (the same, in a program that needs only Vulkan and cJSON)\n\n"
+            "Times the ops at the released model's shapes: ms per call, FLOP/s (GFLOP/s on a CPU device,\n"
+            "TFLOP/s on others), GB/s, and the device memory lavin held at its peak (256 MiB blocks). On a CPU\n"
+            "device (lavapipe) only the smallest shape of each op runs unless --full is given. --kernels times\n"
+            "the kernel variants made for the other class of device (GPU: shared-memory tiles; CPU: register\n"
+            "blocks) instead of the device's own. --precision sets the matrix products' and attention's\n"
+            "arithmetic (f16 needs cooperative matrices; auto: f16 where the device has them). --filter runs\n"
+            "the cases whose name contains any of the texts.\n");
 }
 
 int lavin_cmd_bench(int argc, char **argv)
@@ -127,6 +181,7 @@ int lavin_cmd_bench(int argc, char **argv)
     lavin_bench_opts o = { .seconds = 0.5 };
     int full = -1;
     const char *device = NULL, *kernels = NULL;
+    enum lavin_precision precision = LAVIN_PRECISION_AUTO;
     if (argc < 2 || strcmp(argv[1], "ops")) {
         usage(argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -147,6 +202,11 @@ int lavin_cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--kernels") && v && (!strcmp(v, "gpu") || !strcmp(v, "cpu"))) {
             kernels = v;
             i++;
+        } else if (!strcmp(a, "--precision") && v && (!strcmp(v, "f32") || !strcmp(v, "f16") || !strcmp(v, "auto"))) {
+            precision = !strcmp(v, "f32") ? LAVIN_PRECISION_F32
+                        : !strcmp(v, "f16") ? LAVIN_PRECISION_F16
+                                            : LAVIN_PRECISION_AUTO;
+            i++;
         } else if (!strcmp(a, "--filter") && v) {
             o.filter = v;
             i++;
@@ -165,6 +225,7 @@ int lavin_cmd_bench(int argc, char **argv)
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.device = device;
+    p.precision = precision;
     lavin_context *ctx;
     char err[512];
     if (lavin_context_open(&ctx, &p, err, sizeof(err)) < 0) {
@@ -175,9 +236,14 @@ int lavin_cmd_bench(int argc, char **argv)
     if (kernels)
         ctx->kernels = !strcmp(kernels, "cpu") ? LAVIN_KERNELS_CPU : LAVIN_KERNELS_GPU;
     o.full = full >= 0 ? full : dev->type != LAVIN_DEVICE_CPU;
-    printf("device: %s (%s shapes, %s kernels)\n", dev->name, o.full ? "all" : "smallest",
-           ctx->kernels == LAVIN_KERNELS_CPU ? "cpu" : "gpu");
-    printf("%-44s %10s %10s %9s %5s %9s\n", "case", "ms", "GFLOP/s", "GB/s", "reps", "peak MiB");
+    o.flop_unit = dev->type == LAVIN_DEVICE_CPU ? 1e9 : 1e12;
+    int f16 = lavin_context_precision(ctx) == LAVIN_PRECISION_F16;
+    printf("device: %s (%s shapes, %s kernels, precision %s%s%s)\n", dev->name, o.full ? "all" : "smallest",
+           ctx->kernels == LAVIN_KERNELS_CPU ? "cpu" : "gpu", f16 ? "f16 on " : "f32",
+           f16 ? lavin_mma_name(ctx->mma) : "",
+           !f16 && precision == LAVIN_PRECISION_F16 ? " (f16 asked for: no cooperative matrices)" : "");
+    printf("%-44s %10s %10s %9s %5s %9s\n", "case", "ms", o.flop_unit > 1e9 ? "TFLOP/s" : "GFLOP/s", "GB/s", "reps",
+           "peak MiB");
     int ret = 0;
     for (size_t i = 0; i < lavin_bench_suite_count && ret >= 0; i++)
         ret = lavin_bench_suite[i](ctx, &o);

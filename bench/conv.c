@@ -33,6 +33,8 @@ static int bench_one(lavin_context *ctx, const lavin_bench_opts *o, const conv_s
     snprintf(name, sizeof(name), "%s %c%d %lld->%lldch T%lld %lldx%lld w:f16", s->op == C3D ? "conv3d" : "conv2d",
              s->op == C3D ? 'k' : 's', s->k, (long long)s->ci, (long long)s->co, (long long)s->t, (long long)s->h,
              (long long)s->w);
+    if (!lavin_bench_wanted(o, name))
+        return 0;
     int ret = lavin_bench_tensor(ctx, &a.x, LAVIN_F32, 5, (int64_t[]){ 1, s->ci, s->t, s->h, s->w });
     if (ret >= 0)
         ret = s->op == C3D ? lavin_bench_tensor(ctx, &a.w, LAVIN_F16, 5, (int64_t[]){ s->co, s->ci, kt, ks, ks })

@@ -30,30 +30,32 @@ int lavin_bench_elementwise(lavin_context *ctx, const lavin_bench_opts *o)
         int64_t L = tokens_all[s];
         ew_args a = { 0 };
         char name[96];
-        ret = lavin_bench_tensor(ctx, &a.a, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
-        if (ret >= 0)
-            ret = lavin_bench_tensor(ctx, &a.b, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
-        if (ret >= 0)
-            ret = lavin_tensor_alloc(ctx, &a.out, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
-        if (ret >= 0) {
-            snprintf(name, sizeof(name), "swiglu %lldx6144", (long long)L);
-            ret = lavin_bench_time(ctx, o, name, run_swiglu, &a, 4.0 * L * 6144, 12.0 * L * 6144);
+        snprintf(name, sizeof(name), "swiglu %lldx6144", (long long)L);
+        if (lavin_bench_wanted(o, name)) {
+            ret = lavin_bench_tensor(ctx, &a.a, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
+            if (ret >= 0)
+                ret = lavin_bench_tensor(ctx, &a.b, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
+            if (ret >= 0)
+                ret = lavin_tensor_alloc(ctx, &a.out, LAVIN_F32, 2, (int64_t[]){ L, 6144 });
+            if (ret >= 0)
+                ret = lavin_bench_time(ctx, o, name, run_swiglu, &a, 4.0 * L * 6144, 12.0 * L * 6144);
         }
         lavin_tensor_free(ctx, &a.out);
         lavin_tensor_free(ctx, &a.b);
         lavin_tensor_free(ctx, &a.a);
         if (ret < 0)
             break;
-        ret = lavin_bench_tensor(ctx, &a.a, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
-        if (ret >= 0)
-            ret = lavin_bench_tensor(ctx, &a.b, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
-        if (ret >= 0)
-            ret = lavin_bench_tensor(ctx, &a.gate, LAVIN_F32, 2, (int64_t[]){ 1, 2304 });
-        if (ret >= 0)
-            ret = lavin_tensor_alloc(ctx, &a.out, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
-        if (ret >= 0) {
-            snprintf(name, sizeof(name), "gated_add %lldx2304", (long long)L);
-            ret = lavin_bench_time(ctx, o, name, run_gated, &a, 3.0 * L * 2304, 12.0 * L * 2304);
+        snprintf(name, sizeof(name), "gated_add %lldx2304", (long long)L);
+        if (lavin_bench_wanted(o, name)) {
+            ret = lavin_bench_tensor(ctx, &a.a, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
+            if (ret >= 0)
+                ret = lavin_bench_tensor(ctx, &a.b, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
+            if (ret >= 0)
+                ret = lavin_bench_tensor(ctx, &a.gate, LAVIN_F32, 2, (int64_t[]){ 1, 2304 });
+            if (ret >= 0)
+                ret = lavin_tensor_alloc(ctx, &a.out, LAVIN_F32, 3, (int64_t[]){ 1, L, 2304 });
+            if (ret >= 0)
+                ret = lavin_bench_time(ctx, o, name, run_gated, &a, 3.0 * L * 2304, 12.0 * L * 2304);
         }
         lavin_tensor_free(ctx, &a.out);
         lavin_tensor_free(ctx, &a.gate);

@@ -52,6 +52,8 @@ static int row_case(lavin_context *ctx, const lavin_bench_opts *o, int kind, int
     norm_args a = { .kind = kind };
     char name[96];
     snprintf(name, sizeof(name), "%s %lldx%lld", names[kind], (long long)L, (long long)D);
+    if (!lavin_bench_wanted(o, name))
+        return 0;
     int ret = lavin_bench_tensor(ctx, &a.x, LAVIN_F32, 3, (int64_t[]){ 1, L, D });
     if (ret >= 0)
         ret = lavin_bench_tensor(ctx, &a.s, LAVIN_F32, 3, (int64_t[]){ 1, L, D });
@@ -75,6 +77,8 @@ static int gn_case(lavin_context *ctx, const lavin_bench_opts *o, int spatial, c
     char name[96];
     snprintf(name, sizeof(name), "%s silu [%lld,%lld,%lld,%lld,%lld]", spatial ? "groupnorm_spatial" : "groupnorm",
              (long long)ne[0], (long long)ne[1], (long long)ne[2], (long long)ne[3], (long long)ne[4]);
+    if (!lavin_bench_wanted(o, name))
+        return 0;
     int64_t nc = ne[1];
     int ret = lavin_bench_tensor(ctx, &a.x, LAVIN_F32, 5, ne);
     if (ret >= 0)

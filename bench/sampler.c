@@ -48,7 +48,7 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     if (lavin_jdit_config_dims(cfg, &d, err, sizeof(err)) < 0)
         return lavin_err(ctx, LAVIN_EINVAL, "%s", err);
     snprintf(name, sizeof(name), "sampler step %s %dx%d, 4 pairs", label, size, size);
-    if (o->filter && !strstr(name, o->filter))
+    if (!lavin_bench_wanted(o, name))
         return 0;
     lavin_weights *w = NULL;
     step_args a = { 0 };

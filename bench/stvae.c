@@ -27,6 +27,12 @@ static void list(const void *cfg, lavin_manifest_fn fn, void *user)
 static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label, const lavin_stvae_config *cfg,
                int64_t T, int64_t size)
 {
+    char names[2][128];
+    for (int encode = 1; encode >= 0; encode--)
+        snprintf(names[encode], sizeof(names[encode]), "stvae %s %s %lldx%lldx%lld", encode ? "encode" : "decode",
+                 label, (long long)T, (long long)size, (long long)size);
+    if (!lavin_bench_wanted(o, names[0]) && !lavin_bench_wanted(o, names[1]))
+        return 0;
     lavin_weights *w = NULL;
     lavin_stvae *vae = NULL;
     int ret = lavin_bench_weights(ctx, list, cfg, &w);
@@ -36,10 +42,8 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
         vae_args a = { vae, { 0 }, { 0 }, encode };
         int64_t s = lavin_stvae_scale(vae), C = cfg->latent_channels;
         int64_t Tl = lavin_stvae_encoded_frames(vae, T);
-        char name[128];
-        snprintf(name, sizeof(name), "stvae %s %s %lldx%lldx%lld", encode ? "encode" : "decode", label,
-                 (long long)T, (long long)size, (long long)size);
-        if (o->filter && !strstr(name, o->filter))
+        const char *name = names[encode];
+        if (!lavin_bench_wanted(o, name))
             continue;
         if (encode) {
             ret = lavin_bench_tensor(ctx, &a.in, LAVIN_F32, 5, (int64_t[]){ 1, 3, T, size, size });

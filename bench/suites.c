@@ -8,5 +8,6 @@ const lavin_bench_suite_fn lavin_bench_suite[] = {
     lavin_bench_stvae,
     lavin_bench_elementwise,
     lavin_bench_norm,
+    lavin_bench_quant,
 };
 const size_t lavin_bench_suite_count = sizeof(lavin_bench_suite) / sizeof(lavin_bench_suite[0]);

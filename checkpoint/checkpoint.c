@@ -9,11 +9,13 @@
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/ckpt_set.h"
 #include "core/error.h"
+#include "checkpoint/gguf.h"
 #include "checkpoint/safetensors.h"
 #include "checkpoint/torchzip.h"
 
 struct lavin_checkpoint {
     char *path;
+    const char *format;
     void *map;
     size_t map_size;
     lavin_ckpt_set set;
@@ -54,16 +56,24 @@ static int parse(lavin_checkpoint *ck, char *err, size_t err_size)
 {
     const uint8_t *d = ck->map;
     size_t n = ck->map_size;
-    if (n >= 4 && !memcmp(d, "PK\x03\x04", 4))
+    if (n >= 4 && !memcmp(d, "PK\x03\x04", 4)) {
+        ck->format = "PyTorch";
         return lavin_torchzip_parse(d, n, ck->path, 1, &ck->set, err, err_size);
+    }
     if (n >= 2 && d[0] == 0x80 && d[1] <= 5)
         return lavin_err_buf(err, err_size, LAVIN_EUNSUPPORTED,
                              "%s: legacy (pre-1.6, not zip) torch.save format; re-save it with a newer torch",
                              ck->path);
-    if (lavin_safetensors_sniff(d, n))
+    if (lavin_gguf_sniff(d, n)) {
+        ck->format = "GGUF";
+        return lavin_gguf_parse(d, n, ck->path, &ck->set, err, err_size);
+    }
+    if (lavin_safetensors_sniff(d, n)) {
+        ck->format = "safetensors";
         return lavin_safetensors_parse(d, n, ck->path, &ck->set, err, err_size);
+    }
     return lavin_err_buf(err, err_size, LAVIN_EFORMAT,
-                         "%s: neither a safetensors file nor a PyTorch zip checkpoint", ck->path);
+                         "%s: neither a safetensors file, a GGUF file nor a PyTorch zip checkpoint", ck->path);
 }
 
 int lavin_checkpoint_open(const char *path, lavin_checkpoint **out, char *err, size_t err_size)
@@ -137,6 +147,16 @@ const char *lavin_checkpoint_metadata(const lavin_checkpoint *ck, const char *ke
         if (!strcmp(ck->set.meta[2 * i], key))
             return ck->set.meta[2 * i + 1];
     return NULL;
+}
+
+const char *lavin_checkpoint_metadata_key(const lavin_checkpoint *ck, size_t i)
+{
+    return ck && i < ck->set.nmeta ? ck->set.meta[2 * i] : NULL;
+}
+
+const char *lavin_checkpoint_format(const lavin_checkpoint *ck)
+{
+    return ck ? ck->format : NULL;
 }
 
 const char *lavin_checkpoint_path(const lavin_checkpoint *ck)

@@ -126,6 +126,8 @@ const char *lavin_ckpt_dtype_name(lavin_dtype t)
     case LAVIN_F32: return "f32";
     case LAVIN_F16: return "f16";
     case LAVIN_BF16: return "bf16";
+    case LAVIN_Q8_0: return "q8_0";
+    case LAVIN_Q4_0: return "q4_0";
     }
     return "?";
 }
@@ -140,6 +142,29 @@ int lavin_ckpt_shape_bytes(int ndim, const int64_t *shape, size_t elsize, uint64
             return -1;
         n *= (uint64_t)shape[i];
     }
+    *bytes = n;
+    return 0;
+}
+
+int64_t lavin_ckpt_dtype_block(lavin_dtype t)
+{
+    return t == LAVIN_Q8_0 || t == LAVIN_Q4_0 ? 32 : 1;
+}
+
+size_t lavin_ckpt_dtype_block_bytes(lavin_dtype t)
+{
+    return t == LAVIN_Q8_0 ? 34 : t == LAVIN_Q4_0 ? 18 : lavin_ckpt_dtype_size(t);
+}
+
+int lavin_ckpt_tensor_bytes(lavin_dtype t, int ndim, const int64_t *shape, uint64_t *bytes)
+{
+    int64_t blk = lavin_ckpt_dtype_block(t);
+    uint64_t n;
+    if (lavin_ckpt_shape_bytes(ndim, shape, 1, &n) < 0 || (blk > 1 && (!ndim || shape[ndim - 1] % blk)))
+        return -1;
+    n = n / (uint64_t)blk * lavin_ckpt_dtype_block_bytes(t);
+    if (n > LAVIN_CKPT_MAX_BYTES)
+        return -1;
     *bytes = n;
     return 0;
 }

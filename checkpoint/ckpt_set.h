@@ -45,6 +45,16 @@ const char *lavin_ckpt_dtype_name(lavin_dtype t);
  * product passes LAVIN_CKPT_MAX_BYTES. */
 int lavin_ckpt_shape_bytes(int ndim, const int64_t *shape, size_t elsize, uint64_t *bytes);
 
+/* Like lavin_dtype_block and lavin_dtype_block_bytes: elements and bytes
+ * per block (1 and the element size for f32, f16, bf16). */
+int64_t lavin_ckpt_dtype_block(lavin_dtype t);
+size_t lavin_ckpt_dtype_block_bytes(lavin_dtype t);
+
+/* The bytes of a tensor of dtype and shape into *bytes; -1 as
+ * lavin_ckpt_shape_bytes, or when a quantized tensor's last dimension (its
+ * row) is not a whole number of blocks. */
+int lavin_ckpt_tensor_bytes(lavin_dtype t, int ndim, const int64_t *shape, uint64_t *bytes);
+
 /* "[2, 3]" into buf. */
 const char *lavin_ckpt_shape_str(int ndim, const int64_t *shape, char *buf, size_t size);
 

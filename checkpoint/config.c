@@ -47,7 +47,7 @@ int lavin_config_text(const lavin_checkpoint *ck, const char *config_path, char 
     }
     const char *meta = lavin_checkpoint_metadata(ck, "lavin.config");
     if (meta) {
-        *origin = "safetensors metadata";
+        *origin = !strcmp(lavin_checkpoint_format(ck), "GGUF") ? "GGUF metadata" : "safetensors metadata";
         *text = strdup(meta);
         return *text ? 0 : lavin_err_buf(err, err_size, LAVIN_ENOMEM, "out of host memory");
     }

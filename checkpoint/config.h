@@ -1,5 +1,6 @@
 /* Where a model's JSON config comes from, in order: the path given, NAME.json
- * beside the weights, the safetensors metadata key "lavin.config". */
+ * beside the weights, the metadata key "lavin.config" (of a safetensors
+ * file, or made from a GGUF file's architecture keys). */
 #ifndef LAVIN_CHECKPOINT_CONFIG_H
 #define LAVIN_CHECKPOINT_CONFIG_H
 

@@ -1,13 +1,11 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "checkpoint/ckpt_set.h"
+#include "checkpoint/file_write.h"
 #include "core/error.h"
 #include "checkpoint/safetensors.h"
 
@@ -115,26 +113,28 @@ static int check_inputs(const char *path, const lavin_ckpt_tensor *tensors, size
     return 0;
 }
 
-static int write_all(FILE *f, const void *data, size_t size)
-{
-    return size && fwrite(data, 1, size, f) != size ? -1 : 0;
-}
+typedef struct st_file {
+    const char *header;
+    const lavin_ckpt_tensor *tensors;
+    size_t n;
+} st_file;
 
-static int write_file(FILE *f, const char *header, const lavin_ckpt_tensor *tensors, size_t n)
+static int fill(FILE *f, void *user)
 {
-    size_t len = strlen(header);
+    const st_file *s = user;
+    size_t len = strlen(s->header);
     size_t pad = (8 - len % 8) % 8;
     uint64_t hlen = len + pad;
     uint8_t le[8];
     for (int i = 0; i < 8; i++)
         le[i] = (uint8_t)(hlen >> (8 * i));
     static const char spaces[8] = "        ";
-    if (write_all(f, le, 8) < 0 || write_all(f, header, len) < 0 || write_all(f, spaces, pad) < 0)
+    if (lavin_file_put(f, le, 8) < 0 || lavin_file_put(f, s->header, len) < 0 || lavin_file_put(f, spaces, pad) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (write_all(f, tensors[i].data, (size_t)tensors[i].nbytes) < 0)
+    for (size_t i = 0; i < s->n; i++)
+        if (lavin_file_put(f, s->tensors[i].data, (size_t)s->tensors[i].nbytes) < 0)
             return -1;
-    return fflush(f) || fsync(fileno(f)) ? -1 : 0;
+    return 0;
 }
 
 int lavin_safetensors_write(const char *path, const lavin_ckpt_tensor *tensors, size_t n,
@@ -151,43 +151,8 @@ int lavin_safetensors_write(const char *path, const lavin_ckpt_tensor *tensors, 
         free(header);
         return lavin_err_buf(err, err_size, LAVIN_EINVAL, "%s: header exceeds the format's limit", path);
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        free(header);
-        return lavin_err_buf(err, err_size, LAVIN_ENOMEM, "%s: out of memory", path);
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int r = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        r = lavin_err_buf(err, err_size, LAVIN_EIO, "%s: cannot create a temporary file: %s", path,
-                          strerror(errno));
-    } else {
-        /* mkstemp makes the file private; a checkpoint is ordinary data. */
-        if (fchmod(fd, 0644) < 0) {
-            close(fd);
-            fd = -1;
-        }
-        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (!f && fd >= 0)
-            close(fd);
-        int bad = !f || write_file(f, header, tensors, n) < 0;
-        int e = errno;
-        if (f && fclose(f) && !bad) {
-            bad = 1;
-            e = errno;
-        }
-        if (!bad && rename(tmp, path) < 0) {
-            bad = 1;
-            e = errno;
-        }
-        if (bad) {
-            unlink(tmp);
-            r = lavin_err_buf(err, err_size, LAVIN_EIO, "%s: write failed: %s", path, strerror(e));
-        }
-    }
-    free(tmp);
+    st_file file = { header, tensors, n };
+    int r = lavin_file_write(path, fill, &file, err, err_size);
     free(header);
     return r;
 }

@@ -24,12 +24,15 @@ int lavin_weights_new(lavin_context *ctx, lavin_weights **out)
 }
 
 /* Uploads data converted to the tensor's dtype; the converted copy is one
- * tensor's size at most. */
+ * tensor's size at most. Quantized blocks go up as they are. */
 static int upload(lavin_context *ctx, const lavin_tensor *t, const void *data, lavin_dtype src)
 {
     size_t n = (size_t)lavin_tensor_nelem(t), so = lavin_dtype_size(t->dtype);
     if (src == t->dtype)
-        return lavin_tensor_upload(ctx, t, data, n * so);
+        return lavin_tensor_upload(ctx, t, data, (size_t)lavin_tensor_bytes(t));
+    if (lavin_dtype_is_quantized(src) || lavin_dtype_is_quantized(t->dtype))
+        return lavin_err(ctx, LAVIN_EINVAL, "weights: cannot convert %s to %s on load", lavin_dtype_name(src),
+                         lavin_dtype_name(t->dtype));
     uint8_t *buf = malloc(n * so);
     if (!buf)
         return lavin_err(ctx, LAVIN_ENOMEM, "out of host memory converting %zu values", n);
@@ -79,8 +82,10 @@ int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype
     int ret = 0;
     for (size_t i = 0; i < lavin_checkpoint_count(ck) && ret >= 0; i++) {
         const lavin_ckpt_tensor *ct = lavin_checkpoint_tensor(ck, i);
-        ret = lavin_weights_add(ctx, w, ct->name, dtype < 0 ? ct->dtype : (lavin_dtype)dtype, ct->ndim, ct->shape,
-                                ct->data, ct->dtype);
+        /* A quantized tensor keeps its blocks: expanding them would cost
+         * memory without giving back the precision they dropped. */
+        lavin_dtype to = dtype < 0 || lavin_dtype_is_quantized(ct->dtype) ? ct->dtype : (lavin_dtype)dtype;
+        ret = lavin_weights_add(ctx, w, ct->name, to, ct->ndim, ct->shape, ct->data, ct->dtype);
         if (ret < 0) {
             char why[512];
             snprintf(why, sizeof(why), "%s", lavin_context_error(ctx));

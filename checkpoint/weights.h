@@ -10,8 +10,9 @@
 
 typedef struct lavin_weights lavin_weights;
 
-/* dtype < 0 keeps each tensor's stored dtype; otherwise every tensor is
- * converted to that lavin_dtype on the host, in bounded chunks. step (may
+/* dtype < 0 keeps each tensor's stored dtype; otherwise every tensor but
+ * the quantized ones is converted to that float lavin_dtype on the host, in
+ * bounded chunks. step (may
  * be NULL) hears of each tensor loaded and may stop the load. */
 int lavin_weights_load(lavin_context *ctx, const lavin_checkpoint *ck, int dtype, lavin_step_fn step, void *user,
                        lavin_weights **out);

@@ -20,7 +20,7 @@ static const struct {
     { "eval", lavin_cmd_eval, "score an answer against the exact target (depth, normal, segmentation, edges)" },
     { "devices", lavin_cmd_devices, "list Vulkan devices and the features lavin uses" },
     { "inspect", lavin_cmd_inspect, "list a checkpoint's tensors, config and validity" },
-    { "convert", lavin_cmd_convert, "write checkpoints as one safetensors file (--dtype)" },
+    { "convert", lavin_cmd_convert, "write checkpoints as one safetensors or GGUF file (--dtype, q8_0, q4_0)" },
     { "debug", lavin_cmd_debug, "run a model on tensors from a file (jdit, sample, vae-encode, vae-decode)" },
     { "bench", lavin_cmd_bench, "benchmark the ops at the model's shapes (lavin bench ops)" },
 };

@@ -67,6 +67,9 @@ static int create_device(lavin_context *ctx)
         .shaderFloat16 = f12.shaderFloat16,
         .shaderInt8 = f12.shaderInt8,
         .storageBuffer8BitAccess = f12.storageBuffer8BitAccess,
+        /* The cooperative-matrix shaders declare the Vulkan memory model
+         * (GL_KHR_memory_scope_semantics); lavin_mma_choose() requires it. */
+        .vulkanMemoryModel = ctx->mma == LAVIN_MMA_NV || ctx->mma == LAVIN_MMA_KHR,
     };
     VkPhysicalDeviceVulkan11Features e11 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,

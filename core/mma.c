@@ -68,11 +68,20 @@ static int khr_has_shape(lavin_context *ctx)
     return 0;
 }
 
+/* The cooperative-matrix shaders declare the Vulkan memory model. */
+static int has_memory_model(lavin_context *ctx)
+{
+    VkPhysicalDeviceVulkan12Features f12 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES };
+    VkPhysicalDeviceFeatures2 f = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f12 };
+    vkGetPhysicalDeviceFeatures2(ctx->phys, &f);
+    return f12.vulkanMemoryModel;
+}
+
 enum lavin_mma lavin_mma_choose(lavin_context *ctx, enum lavin_precision precision)
 {
     const unsigned need = LAVIN_FEAT_FP16_ARITH | LAVIN_FEAT_FP16_STORAGE;
     if (precision == LAVIN_PRECISION_F32 || (ctx->info.features & need) != need ||
-        ctx->info.subgroup_size != MMA_LANES)
+        ctx->info.subgroup_size != MMA_LANES || !has_memory_model(ctx))
         return LAVIN_MMA_NONE;
     /* KHR first: it is what drivers keep improving; NV is what Debian 12's
      * glslang can compile. */

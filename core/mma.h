@@ -6,7 +6,7 @@
 
 /* The layer the device should run the 16-bit kernels on, given the precision
  * asked for: NONE for LAVIN_PRECISION_F32, and wherever the device lacks
- * f16 arithmetic and storage, 32-wide subgroups, or a cooperative-matrix
+ * f16 arithmetic and storage, 32-wide subgroups, the Vulkan memory model, or a cooperative-matrix
  * extension this build has shaders for that lists 16x16x16 f16 x f16 + f32.
  * Needs ctx->instance, ctx->phys and ctx->info; never EMULATED. */
 enum lavin_mma lavin_mma_choose(lavin_context *ctx, enum lavin_precision precision);

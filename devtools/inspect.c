@@ -1,5 +1,6 @@
-/* lavin inspect FILE...: what a checkpoint holds and whether it is a valid
- * J-DiT for its config. Needs no GPU. */
+/* lavin inspect FILE...: what a checkpoint (safetensors, GGUF or PyTorch)
+ * holds and whether it is a valid J-DiT or ST-VAE for its config. Needs no
+ * GPU. */
 #include <stdio.h>
 #include <string.h>
 
@@ -40,8 +41,9 @@ static int inspect(const char *path, const char *config)
         return LAVIN_EXIT_USAGE;
     }
     size_t n = lavin_checkpoint_count(ck);
-    uint64_t params = 0, bytes = 0;
-    printf("%s: %zu tensors\n", path, n);
+    uint64_t params = 0, bytes = 0, type_bytes[LAVIN_Q4_0 + 1] = { 0 };
+    size_t type_count[LAVIN_Q4_0 + 1] = { 0 };
+    printf("%s: %s, %zu tensors\n", path, lavin_checkpoint_format(ck), n);
     for (size_t i = 0; i < n; i++) {
         const lavin_ckpt_tensor *t = lavin_checkpoint_tensor(ck, i);
         char shape[128];
@@ -52,13 +54,26 @@ static int inspect(const char *path, const char *config)
             count *= (uint64_t)t->shape[d];
         }
         snprintf(shape + len, sizeof(shape) - len, "]");
-        printf("  %-60s %-5s %-22s %12llu bytes\n", t->name, lavin_dtype_name(t->dtype), shape,
+        printf("  %-60s %-5s %-22s %12llu bytes", t->name, lavin_dtype_name(t->dtype), shape,
                (unsigned long long)t->nbytes);
+        if (t->why)
+            printf("  (not quantized: %s)", t->why);
+        printf("\n");
         params += count;
         bytes += t->nbytes;
+        if ((unsigned)t->dtype <= LAVIN_Q4_0) {
+            type_bytes[t->dtype] += t->nbytes;
+            type_count[t->dtype]++;
+        }
     }
     printf("parameters: %llu (%.3f B), %.1f MiB\n", (unsigned long long)params, params * 1e-9,
            bytes / 1048576.0);
+    printf("bytes by type:");
+    for (int d = 0; d <= LAVIN_Q4_0; d++)
+        if (type_count[d])
+            printf(" %s %llu (%zu tensors)", lavin_dtype_name((lavin_dtype)d), (unsigned long long)type_bytes[d],
+                   type_count[d]);
+    printf("\n");
     int ret = LAVIN_EXIT_OK;
     const char *kind = model_kind(ck), *origin;
     lavin_manifest_report r;
@@ -101,7 +116,8 @@ int lavin_cmd_inspect(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: lavin inspect [--config CONFIG.json] FILE...\n\n"
-                   "Lists each checkpoint's tensors (dtype, shape, bytes), the parameter count, the config\n"
+                   "Lists each checkpoint's tensors (dtype, shape, bytes, and why a tensor of a quantized\n"
+                   "GGUF file is not quantized), the bytes per dtype, the parameter count, the config\n"
                    "found or inferred, and whether the file is a valid J-DiT or ST-VAE for it. Exit status 2\n"
                    "if not.\n");
             return LAVIN_EXIT_OK;

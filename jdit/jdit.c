@@ -180,32 +180,21 @@ void lavin_jdit_work_free(lavin_jdit *m)
     memset(w, 0, sizeof(*w));
 }
 
-static int alloc(lavin_jdit *m, lavin_tensor *t, int64_t a, int64_t b, int64_t c)
-{
-    int64_t ne[3] = { a, b, c };
-    int nd = c ? 3 : 2;
-    LAVIN_TRY(lavin_tensor_alloc(m->ctx, t, LAVIN_F32, nd, ne));
-    m->work.bytes += lavin_tensor_bytes(t);
-    return 0;
-}
+/* Called for each workspace tensor, [a, b] or [a, b, c] f32. */
+typedef int (*work_fn)(void *user, lavin_tensor *t, int64_t a, int64_t b, int64_t c);
 
-int lavin_jdit_work_prepare(lavin_jdit *m, int64_t B, int64_t Lc, int64_t Lx)
+/* The workspace for capacity (B, Lc, Lx), one fn call per tensor of w (the
+ * RoPE tables apart: rope_table makes those as they are needed). */
+static int work_tensors(const lavin_jdit_dims *d, jdit_work *w, int64_t B, int64_t Lc, int64_t Lx, work_fn fn,
+                        void *user)
 {
-    jdit_work *w = &m->work;
-    if (B <= w->B && Lc <= w->Lc && Lx <= w->Lx)
-        return 0;
-    B = B > w->B ? B : w->B;
-    Lc = Lc > w->Lc ? Lc : w->Lc;
-    Lx = Lx > w->Lx ? Lx : w->Lx;
-    lavin_jdit_work_free(m);
-    const lavin_jdit_dims *d = &m->d;
     int64_t D = d->hidden, pc = (int64_t)d->patch * d->patch * d->channels;
     int64_t qw = (int64_t)d->heads * d->head_dim, kw = (int64_t)d->kv_heads * d->head_dim;
     int64_t Lmax = Lc > Lx ? Lc : Lx, Lj = Lc + Lx;
     int ret = 0;
 #define A(t, a, b, c) \
     if (ret >= 0)     \
-    ret = alloc(m, t, a, b, c)
+    ret = fn(user, t, a, b, c)
     A(&w->tok[JDIT_COND], B, Lc, pc);
     A(&w->tok[JDIT_X], B, Lx, pc);
     A(&w->res[JDIT_COND], B, Lc, D);
@@ -229,6 +218,44 @@ int lavin_jdit_work_prepare(lavin_jdit *m, int64_t B, int64_t Lc, int64_t Lx)
     A(&w->fscale, B, D, 0);
     A(&w->v_null, B, Lx, pc);
 #undef A
+    return ret;
+}
+
+static int alloc(void *user, lavin_tensor *t, int64_t a, int64_t b, int64_t c)
+{
+    lavin_jdit *m = user;
+    int64_t ne[3] = { a, b, c };
+    int nd = c ? 3 : 2;
+    LAVIN_TRY(lavin_tensor_alloc(m->ctx, t, LAVIN_F32, nd, ne));
+    m->work.bytes += lavin_tensor_bytes(t);
+    return 0;
+}
+
+static int count(void *user, lavin_tensor *t, int64_t a, int64_t b, int64_t c)
+{
+    (void)t;
+    *(uint64_t *)user += lavin_dtype_row_bytes(LAVIN_F32, a * b * (c ? c : 1));
+    return 0;
+}
+
+uint64_t lavin_jdit_workspace_estimate(const lavin_jdit_dims *d, int64_t B, int64_t Lc, int64_t Lx)
+{
+    jdit_work scratch;
+    uint64_t bytes = 0;
+    work_tensors(d, &scratch, B, Lc, Lx, count, &bytes);
+    return bytes;
+}
+
+int lavin_jdit_work_prepare(lavin_jdit *m, int64_t B, int64_t Lc, int64_t Lx)
+{
+    jdit_work *w = &m->work;
+    if (B <= w->B && Lc <= w->Lc && Lx <= w->Lx)
+        return 0;
+    B = B > w->B ? B : w->B;
+    Lc = Lc > w->Lc ? Lc : w->Lc;
+    Lx = Lx > w->Lx ? Lx : w->Lx;
+    lavin_jdit_work_free(m);
+    int ret = work_tensors(&m->d, w, B, Lc, Lx, alloc, m);
     if (ret < 0) {
         lavin_jdit_work_free(m);
         return ret;

@@ -49,4 +49,9 @@ int lavin_jdit_forward_cfg(lavin_jdit *m, const lavin_tensor *x, const float *t,
 /* Device memory held by the activation workspace, in bytes. */
 uint64_t lavin_jdit_workspace_bytes(const lavin_jdit *m);
 
+/* The workspace a guided forward of B items over Lc condition and Lx
+ * target tokens allocates, in bytes (what lavin_jdit_workspace_bytes then
+ * reports), without a model or a device. */
+uint64_t lavin_jdit_workspace_estimate(const lavin_jdit_dims *d, int64_t B, int64_t Lc, int64_t Lx);
+
 #endif

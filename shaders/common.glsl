@@ -16,6 +16,9 @@ layout(buffer_reference, std430, buffer_reference_align = 16) buffer BufVec4 { v
 #define DT_F32 0u
 #define DT_F16 1u
 #define DT_BF16 2u
+#define DT_Q8_0 3u  // lavin_dtype's ggml blocks (core/tensor.h), read by the matmuls only
+#define DT_Q4_0 4u
+#define DT_NONE 255u  // an absent operand, e.g. no bias
 
 float bf16_to_f32(uint bits16) { return uintBitsToFloat(bits16 << 16); }
 

@@ -14,8 +14,13 @@
 // offset; such a row's BK elements span BK/2 + 1 words, so when ODD is set
 // the loader reads one extra word per row and keeps only the halves that
 // fall inside the tile.
+//
+// Quantized w (WDT Q8_0 or Q4_0, K % 32 == 0) is expanded to f32 as it is
+// staged, 4 elements of one block at a time (quant.glsl); device memory only
+// ever holds the blocks.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "quant.glsl"
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint BM = 64;
@@ -25,7 +30,7 @@ layout(constant_id = 4) const uint TM = 4;
 layout(constant_id = 5) const uint TN = 4;
 layout(constant_id = 6) const uint XDT = DT_F32;
 layout(constant_id = 7) const uint WDT = DT_F32;
-layout(constant_id = 8) const uint BDT = 3;  // 3: no bias
+layout(constant_id = 8) const uint BDT = DT_NONE;
 layout(constant_id = 9) const bool X_ODD = false;
 layout(constant_id = 10) const bool W_ODD = false;
 
@@ -39,7 +44,7 @@ const uint W_BASE = BK * XS;
 layout(push_constant, std430) uniform Params {
     uvec2 x, w, bias, out_;
     uint M, N, K;
-    uint x_off, w_off, b_off;  // element offsets from the word-aligned addresses
+    uint x_off, w_off, b_off;  // element offsets from the word-aligned addresses; bytes for quantized w
     uint tiles_n;
 } p;
 
@@ -51,6 +56,22 @@ void stage(uvec2 addr, uint dt, bool odd, uint off, uint nrows, uint row0, uint 
            uint stride, uint base)
 {
     uint tid = gl_LocalInvocationID.x;
+    if (is_quant(dt)) {
+        // BK and k0 are multiples of 4 and K of QK: a group of 4 columns
+        // lies in one block and wholly inside or wholly past K.
+        for (uint idx = tid; idx < ROWS * (BK / 4); idx += NTHREADS) {
+            uint r = idx / (BK / 4), c = idx % (BK / 4) * 4;
+            uint row = row0 + r, k = k0 + c;
+            vec4 v = vec4(0.0);
+            if (row < nrows && k < p.K) {
+                uint b = q_block(dt, off, p.K, row, k);
+                v = q_scale(addr, b) * q_values4(addr, dt, b, k % QK);
+            }
+            for (uint i = 0; i < 4; i++)
+                tile[base + (c + i) * stride + r] = v[i];
+        }
+        return;
+    }
     if (dt == DT_F32) {
         for (uint idx = tid; idx < ROWS * BK; idx += NTHREADS) {
             uint r = idx / BK, c = idx % BK;
@@ -121,7 +142,7 @@ void main()
         uint col = n0 + tx + j * TX;
         if (col >= p.N)
             continue;
-        float bv = BDT == 3 ? 0.0 : load_dt(p.bias, BDT, p.b_off + col);
+        float bv = BDT == DT_NONE ? 0.0 : load_dt(p.bias, BDT, p.b_off + col);
         for (uint i = 0; i < TM; i++) {
             uint row = m0 + ty + i * TY;
             if (row < p.M)

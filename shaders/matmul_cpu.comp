@@ -13,9 +13,14 @@
 // W_VEC: w's rows start 16-byte (f32) or 8-byte (16-bit) aligned and
 // K % 4 == 0, so 4 elements of a row are one vector load; otherwise they are
 // read one by one (any view offset, any K). x is read one element a lane.
+//
+// Quantized w (WDT Q8_0 or Q4_0, K % 32 == 0) is expanded 4 elements at a
+// time as it is read (quant.glsl); a block's scale is read with its first 4
+// elements and kept for the other 28.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
+#include "quant.glsl"
 #extension GL_EXT_control_flow_attributes : require
 
 layout(local_size_x_id = 0) in;
@@ -24,7 +29,7 @@ layout(constant_id = 1) const uint TM = 4;
 layout(constant_id = 2) const uint TN = 4;
 layout(constant_id = 3) const uint XDT = DT_F32;
 layout(constant_id = 4) const uint WDT = DT_F32;
-layout(constant_id = 5) const uint BDT = 3;  // 3: no bias
+layout(constant_id = 5) const uint BDT = DT_NONE;
 layout(constant_id = 6) const bool W_VEC = false;
 
 layout(buffer_reference, std430, buffer_reference_align = 8) buffer BufUVec2 { uvec2 v[]; };
@@ -32,7 +37,7 @@ layout(buffer_reference, std430, buffer_reference_align = 8) buffer BufUVec2 { u
 layout(push_constant, std430) uniform Params {
     uvec2 x, w, bias, out_;
     uint M, N, K;
-    uint x_off, w_off, b_off;  // element offsets from the addresses
+    uint x_off, w_off, b_off;  // element offsets from the addresses; bytes for quantized w
     uint blocks_n;             // column blocks of TN * LANES
 } p;
 
@@ -59,6 +64,19 @@ vec4 load4(uvec2 addr, uint dt, bool vec, uint off, uint r, uint k)
     return v;
 }
 
+// load4 for quantized w. Every K step visits a block's first 4 elements
+// before the rest (k advances by 4 from 0), which is when d, the scale the
+// caller keeps per row, is read.
+vec4 load4_q(uint r, uint k, inout float d)
+{
+    if (k >= p.K)
+        return vec4(0.0);
+    uint b = q_block(WDT, p.w_off, p.K, r, k);
+    if (k % QK == 0u)
+        d = q_scale(p.w, b);
+    return d * q_values4(p.w, WDT, b, k % QK);
+}
+
 void main()
 {
     // The workgroup is one subgroup and picks TM rows; lane l takes columns
@@ -80,7 +98,9 @@ void main()
     float acc[TM * TN];
     [[unroll]] for (uint i = 0; i < TM * TN; i++)
         acc[i] = 0.0;
-    float xs[TM];
+    float xs[TM], ds[TN];
+    [[unroll]] for (uint j = 0; j < TN; j++)
+        ds[j] = 0.0;
     for (uint k0 = 0; k0 < p.K; k0 += LANES) {
         // Every lane needs the same x values: each loads one and they trade
         // them through the subgroup, LANES loads where there were LANES^2.
@@ -89,7 +109,8 @@ void main()
         [[unroll]] for (uint k = 0; k < LANES; k += 4) {
             vec4 b[TN];
             [[unroll]] for (uint j = 0; j < TN; j++)
-                b[j] = load4(p.w, WDT, W_VEC, p.w_off, cols[j], k0 + k);
+                b[j] = is_quant(WDT) ? load4_q(cols[j], k0 + k, ds[j])
+                                     : load4(p.w, WDT, W_VEC, p.w_off, cols[j], k0 + k);
             [[unroll]] for (uint i = 0; i < TM; i++) {
                 vec4 a = vec4(subgroupShuffle(xs[i], k), subgroupShuffle(xs[i], k + 1),
                               subgroupShuffle(xs[i], k + 2), subgroupShuffle(xs[i], k + 3));
@@ -107,7 +128,7 @@ void main()
     [[unroll]] for (uint j = 0; j < TN; j++) {
         // no break: it would keep the loop, and acc with it, out of registers
         uint col = n0 + j * LANES;
-        float bv = BDT == 3 ? 0.0 : load_dt(p.bias, BDT, p.b_off + cols[j]);
+        float bv = BDT == DT_NONE ? 0.0 : load_dt(p.bias, BDT, p.b_off + cols[j]);
         [[unroll]] for (uint i = 0; i < TM; i++) {
             uint row = m0 + i;
             if (row < p.M && col < p.N)

@@ -12,5 +12,6 @@ void lt_family_layout(lt *t);
 void lt_family_norm(lt *t);
 void lt_family_tile(lt *t);
 void lt_family_resample(lt *t);
+void lt_family_quant(lt *t);
 
 #endif

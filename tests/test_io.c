@@ -76,6 +76,7 @@ int main(int argc, char **argv)
     }
     iot_safetensors(&t);
     iot_torchzip(&t);
+    iot_gguf(&t);
     scratch_remove(t.tmp_dir);
     printf("%d passed, %d failed\n", t.tally.passed, t.tally.failed);
     return t.tally.failed ? 1 : 0;

@@ -20,6 +20,7 @@
 
 typedef struct {
     lavin_context *ctx;
+    char fixtures[256];
     int passed, failed;
 } suite;
 
@@ -39,7 +40,7 @@ static int open_model(suite *s, const char *file, int dtype, model *out)
 {
     char path[512], err[512];
     memset(out, 0, sizeof(*out));
-    snprintf(path, sizeof(path), "%s/%s", FIXTURES, file);
+    snprintf(path, sizeof(path), "%s/%s", s->fixtures, file);
     if (lavin_checkpoint_open(path, &out->ck, err, sizeof(err)) < 0) {
         report(s, 0, file, err);
         return -1;
@@ -116,7 +117,7 @@ static void forward_case(suite *s, const char *model_file, int dtype, const char
     char path[512], err[512], what[128];
     if (open_model(s, model_file, dtype, &m) < 0)
         return;
-    snprintf(path, sizeof(path), "%s/%s", FIXTURES, io_file);
+    snprintf(path, sizeof(path), "%s/%s", s->fixtures, io_file);
     if (lavin_checkpoint_open(path, &io, err, sizeof(err)) < 0) {
         report(s, 0, io_file, err);
         close_model(s, &m);
@@ -161,14 +162,14 @@ static void forward_case(suite *s, const char *model_file, int dtype, const char
     close_model(s, &m);
 }
 
-static void sample_case(suite *s)
+static void sample_case(suite *s, const char *what, double tol)
 {
     model m;
     lavin_checkpoint *io = NULL;
     char path[512], err[512];
     if (open_model(s, "tiny.safetensors", -1, &m) < 0)
         return;
-    snprintf(path, sizeof(path), "%s/sample.safetensors", FIXTURES);
+    snprintf(path, sizeof(path), "%s/sample.safetensors", s->fixtures);
     if (lavin_checkpoint_open(path, &io, err, sizeof(err)) < 0) {
         report(s, 0, "sample.safetensors", err);
         close_model(s, &m);
@@ -182,9 +183,9 @@ static void sample_case(suite *s)
     if (ret >= 0)
         ret = lavin_jdit_sample(m.m, &x, &cond, NULL, &p);
     if (ret < 0)
-        report(s, 0, "20-point guided sample", lavin_context_error(s->ctx));
+        report(s, 0, what, lavin_context_error(s->ctx));
     else
-        check_err(s, "20-point guided sample", compare(s, &x, lavin_checkpoint_find(io, "latent")), 1e-3);
+        check_err(s, what, compare(s, &x, lavin_checkpoint_find(io, "latent")), tol);
     lavin_tensor_free(s->ctx, &x);
     lavin_tensor_free(s->ctx, &cond);
     lavin_checkpoint_close(&io);
@@ -224,6 +225,13 @@ static void bad_input(suite *s)
 int main(void)
 {
     suite s = { 0 };
+    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
+     * for a build carried to another machine (tools/gpu_check.sh). */
+    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
+    if (fixtures && *fixtures)
+        snprintf(s.fixtures, sizeof(s.fixtures), "%s/jdit", fixtures);
+    else
+        snprintf(s.fixtures, sizeof(s.fixtures), "%s", FIXTURES);
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
@@ -232,6 +240,10 @@ int main(void)
         fprintf(stderr, "test_jdit: %s\n", err);
         return 1;
     }
+    /* The parity cases run f32; the device's matrix tiles (or their
+     * emulation) are kept for the f16 sample. */
+    enum lavin_mma tiles = s.ctx->mma != LAVIN_MMA_NONE ? s.ctx->mma : LAVIN_MMA_EMULATED;
+    s.ctx->mma = LAVIN_MMA_NONE;
     printf("jdit:\n");
     forward_case(&s, "tiny.safetensors", -1, "forward.safetensors");
     forward_case(&s, "tiny.safetensors", -1, "forward_tx2.safetensors");
@@ -239,7 +251,12 @@ int main(void)
     forward_case(&s, "tiny_g4_f16.safetensors", -1, "forward_g4_f16.safetensors");
     /* f16 -> f32 on load is exact, so the same fixture must match. */
     forward_case(&s, "tiny_g4_f16.safetensors", LAVIN_F32, "forward_g4_f16.safetensors");
-    sample_case(&s);
+    sample_case(&s, "20-point guided sample", 1e-3);
+    /* The bound for f16 operands: 1e-2 of the latent's norm. */
+    s.ctx->mma = tiles;
+    sample_case(&s, tiles == LAVIN_MMA_EMULATED ? "20-point guided sample, f16 (emulated tiles)"
+                                                : "20-point guided sample, f16 (cooperative matrices)", 1e-2);
+    s.ctx->mma = LAVIN_MMA_NONE;
     bad_input(&s);
     unsigned verr = lavin_validation_errors(s.ctx);
     report(&s, verr == 0, "no validation errors", NULL);

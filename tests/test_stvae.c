@@ -23,6 +23,7 @@
 typedef struct {
     lavin_context *ctx;
     lavin_stvae *vae;
+    char fixtures[256];
     int passed, failed;
 } suite;
 
@@ -51,7 +52,7 @@ static void tiled_case(suite *s, const char *file, const char *in_name, const ch
 {
     char path[512], err[512], detail[96];
     lavin_checkpoint *ck;
-    snprintf(path, sizeof(path), "%s/%s", FIXTURES, file);
+    snprintf(path, sizeof(path), "%s/%s", s->fixtures, file);
     if (lavin_checkpoint_open(path, &ck, err, sizeof(err)) < 0) {
         report(s, 0, file, err);
         return;
@@ -109,13 +110,14 @@ static void one_case(suite *s, const char *file, const char *in_name, const char
  * that does not apply, bad tilings, and the automatic choice. */
 static void tiny4_cases(suite *s)
 {
-    char err[512], detail[128];
+    char path[512], err[512], detail[128];
     lavin_checkpoint *ck = NULL;
     lavin_weights *w = NULL;
     lavin_stvae_config cfg;
     const char *origin;
     lavin_stvae *main_vae = s->vae;
-    int ret = lavin_checkpoint_open(FIXTURES "/tiny4.safetensors", &ck, err, sizeof(err));
+    snprintf(path, sizeof(path), "%s/tiny4.safetensors", s->fixtures);
+    int ret = lavin_checkpoint_open(path, &ck, err, sizeof(err));
     if (ret >= 0)
         ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, NULL, err, sizeof(err));
     if (ret >= 0 && (ret = lavin_weights_load(s->ctx, ck, -1, NULL, NULL, &w)) < 0)
@@ -166,7 +168,7 @@ static void latent_case(suite *s)
 {
     char path[512], err[512], detail[96];
     lavin_checkpoint *ck;
-    snprintf(path, sizeof(path), "%s/encode_t5.safetensors", FIXTURES);
+    snprintf(path, sizeof(path), "%s/encode_t5.safetensors", s->fixtures);
     if (lavin_checkpoint_open(path, &ck, err, sizeof(err)) < 0) {
         report(s, 0, "latent", err);
         return;
@@ -245,9 +247,17 @@ static void rejects(suite *s)
 int main(void)
 {
     suite s = { 0 };
+    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
+     * for a build carried to another machine (tools/gpu_check.sh). */
+    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
+    if (fixtures && *fixtures)
+        snprintf(s.fixtures, sizeof(s.fixtures), "%s/stvae", fixtures);
+    else
+        snprintf(s.fixtures, sizeof(s.fixtures), "%s", FIXTURES);
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
+    p.precision = LAVIN_PRECISION_F32; /* the fixtures are f32 parity */
     char err[512];
     if (lavin_context_open(&s.ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "test_stvae: %s\n", err);
@@ -258,7 +268,9 @@ int main(void)
     lavin_weights *w = NULL;
     lavin_stvae_config cfg;
     const char *origin;
-    int ret = lavin_checkpoint_open(FIXTURES "/tiny.safetensors", &ck, err, sizeof(err));
+    char path[512];
+    snprintf(path, sizeof(path), "%s/tiny.safetensors", s.fixtures);
+    int ret = lavin_checkpoint_open(path, &ck, err, sizeof(err));
     if (ret >= 0)
         ret = lavin_stvae_config_find(ck, NULL, &cfg, &origin, NULL, err, sizeof(err));
     if (ret >= 0 && (ret = lavin_weights_load(s.ctx, ck, -1, NULL, NULL, &w)) < 0)

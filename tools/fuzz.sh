@@ -14,7 +14,7 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" "$root" -Dfuzz=true -Dbuildtype=debugoptimized -Db_ndebug=false
 fi
-ninja -C "$build" fuzz/fuzz_safetensors fuzz/fuzz_torchzip
+ninja -C "$build" fuzz/fuzz_safetensors fuzz/fuzz_torchzip fuzz/fuzz_gguf
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +22,7 @@ artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
 
 status=0
-for target in safetensors torchzip; do
+for target in safetensors torchzip gguf; do
     mkdir -p "$work/$target"
     cp "$root/tests/data/fuzz/$target/"* "$work/$target/"
     echo "== fuzz_$target for ${secs}s"

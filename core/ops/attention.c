@@ -1,6 +1,7 @@
 #include <math.h>
 
 #include "core/ops/attention.h"
+#include "core/ops/attention_mma.h"
 #include "core/ops/launch.h"
 
 #include "shaders/attention.spv.h"
@@ -104,6 +105,9 @@ int lavin_op_attention(lavin_context *ctx, const lavin_tensor *q, const lavin_te
     if (!lavin_same_shape(q, out))
         return lavin_err(ctx, LAVIN_EINVAL, OP ": out is %s, expected the shape of q %s",
                          lavin_tensor_describe(out, dv, sizeof(dv)), lavin_tensor_describe(q, dq, sizeof(dq)));
+
+    if (ctx->mma != LAVIN_MMA_NONE && lavin_attention_mma_fits(ctx, (uint32_t)hd))
+        return lavin_attention_mma(ctx, q, k, v, out);
 
     uint32_t group = (uint32_t)(H / Hkv);
     double n = (double)B * (double)L;

@@ -1,5 +1,6 @@
 #include "core/ops/matmul.h"
 #include "core/ops/launch.h"
+#include "core/ops/matmul_mma.h"
 
 #include "shaders/matmul.spv.h"
 #include "shaders/matmul_cpu.spv.h"
@@ -10,6 +11,9 @@ typedef struct {
     uint32_t x_off, w_off, b_off;
     uint32_t tiles_n;
 } push_t;
+
+/* The shaders' dtype for "no bias" (DT_NONE in shaders/common.glsl). */
+#define DT_NONE 255u
 
 /* Output tile BM x BN, K step BK, TM x TN accumulators per thread. */
 typedef struct {
@@ -70,12 +74,14 @@ static int overlaps(const lavin_tensor *a, const lavin_tensor *b)
            b->mem.offset < a->mem.offset + a->mem.size;
 }
 
-/* The shader reads 16-bit data as aligned words: the address rounded down to
- * 4 bytes, and the element offset (0 or 1) of the tensor's first element. */
+/* The shader reads 16-bit and quantized data as aligned words: the address
+ * rounded down to 4 bytes, and the element offset (0 or 1) of the tensor's
+ * first element, or for quantized blocks its byte offset (0 or 2). */
 static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
 {
     uint64_t a = lavin_addr(t);
-    *off = t->dtype == LAVIN_F32 ? 0 : (uint32_t)(a & 3) / 2;
+    uint32_t bytes = (uint32_t)(a & 3);
+    *off = t->dtype == LAVIN_F32 ? 0 : lavin_dtype_is_quantized(t->dtype) ? bytes : bytes / 2;
     return a & ~(uint64_t)3;
 }
 
@@ -100,10 +106,10 @@ static int launch_gpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor 
     uint64_t tiles_m = ((uint64_t)M + c->bm - 1) / c->bm;
     /* a 16-bit row starts at an odd element when the view offset or K is odd */
     uint32_t x_odd = x->dtype != LAVIN_F32 && ((pc.x_off | K) & 1);
-    uint32_t w_odd = w->dtype != LAVIN_F32 && ((pc.w_off | K) & 1);
+    uint32_t w_odd = (w->dtype == LAVIN_F16 || w->dtype == LAVIN_BF16) && ((pc.w_off | K) & 1);
     uint32_t spec[] = {
         threads(c), c->bm, c->bn, c->bk, c->tm, c->tn,
-        (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u, x_odd, w_odd,
+        (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : DT_NONE, x_odd, w_odd,
     };
     const lavin_shader sh = LAVIN_SHADER(matmul);
     LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, sizeof(spec) / sizeof(spec[0]), &d->pipeline));
@@ -114,10 +120,11 @@ static int launch_gpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor 
 }
 
 /* Rows of the weight load as vectors of 4 when K is a multiple of 4 and every
- * row starts on a 4-element boundary. */
+ * row starts on a 4-element boundary; quantized rows have their own reads. */
 static uint32_t vec4_rows(const lavin_tensor *t, uint32_t K)
 {
-    return K % 4 == 0 && lavin_addr(t) % (4 * lavin_dtype_size(t->dtype)) == 0;
+    return !lavin_dtype_is_quantized(t->dtype) && K % 4 == 0 &&
+           lavin_addr(t) % (4 * lavin_dtype_size(t->dtype)) == 0;
 }
 
 /* The register-blocked kernel (matmul_cpu.comp): one subgroup per workgroup,
@@ -134,7 +141,7 @@ static int launch_cpu(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor 
     pc.tiles_n = (N + tn * lanes - 1) / (tn * lanes);
     uint64_t blocks = ((uint64_t)M + tm - 1) / tm * pc.tiles_n;
     uint32_t spec[] = {
-        lanes, tm, tn, (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : 3u,
+        lanes, tm, tn, (uint32_t)x->dtype, (uint32_t)w->dtype, bias ? (uint32_t)bias->dtype : DT_NONE,
         vec4_rows(w, K),
     };
     const lavin_shader sh = LAVIN_SHADER(matmul_cpu);
@@ -151,7 +158,7 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
     static const char op[] = "matmul";
     char dx[96], dw[96], dd[96];
     LAVIN_TRY(check_dtype(ctx, "input", x, LAVIN_DT_BIT(LAVIN_F32) | LAVIN_DT_BIT(LAVIN_F16)));
-    LAVIN_TRY(check_dtype(ctx, "weight", w, LAVIN_DT_ANY));
+    LAVIN_TRY(check_dtype(ctx, "weight", w, LAVIN_DT_ANY | LAVIN_DT_QUANT));
     LAVIN_TRY(check_dtype(ctx, "output", out, LAVIN_DT_BIT(LAVIN_F32)));
     int64_t K = x->ne[x->ndim - 1];
     if (w->ndim != 2 || w->ne[1] != K)
@@ -168,6 +175,16 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
             return lavin_err(ctx, LAVIN_EINVAL, "matmul: bias %s is not [%lld]",
                              lavin_tensor_describe(bias, dd, sizeof(dd)), (long long)N);
     }
+    /* Quantized blocks (34 or 18 bytes) are read as words from even byte
+     * addresses, and are indexed by byte in the shader. */
+    if (lavin_dtype_is_quantized(w->dtype)) {
+        if (K % LAVIN_QK || lavin_addr(w) % 2)
+            return lavin_err(ctx, LAVIN_EINVAL, "matmul: %s weight needs K %% %d == 0 and a 2-aligned address",
+                             lavin_tensor_describe(w, dw, sizeof(dw)), LAVIN_QK);
+        if (lavin_tensor_bytes(w) >= UINT32_MAX - 8)
+            return lavin_err(ctx, LAVIN_EINVAL, "matmul: weight %s spans more than 4 GiB",
+                             lavin_tensor_describe(w, dw, sizeof(dw)));
+    }
     if (overlaps(x, out) || overlaps(w, out) || overlaps(bias, out))
         return lavin_err(ctx, LAVIN_EINVAL, "matmul: output %s overlaps an input",
                          lavin_tensor_describe(out, dd, sizeof(dd)));
@@ -182,6 +199,10 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
         .bytes = (double)(lavin_tensor_bytes(x) + lavin_tensor_bytes(w) + lavin_tensor_bytes(out) +
                           (bias ? lavin_tensor_bytes(bias) : 0)),
     };
+    /* Precision f16: tensor cores, except for the few-row products (see
+     * lavin_matmul_mma_suits). */
+    if (lavin_matmul_mma_suits(ctx, w, M))
+        return lavin_matmul_mma(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
     /* The CPU kernel trades x values through subgroup shuffles, 4 lanes at a
      * time. */
     if (ctx->kernels == LAVIN_KERNELS_CPU && (ctx->info.features & LAVIN_FEAT_SUBGROUP_SHUFFLE) &&

@@ -89,7 +89,8 @@ def tasks():
 class Model(Closing):
     """A LaVin-DiT model on its own context and device.
 
-    path: a model folder (lavin_dit.safetensors and stvae.pt or
+    path: a model folder (lavin_dit.safetensors, or lavin_dit.gguf as
+    `lavin convert` writes it, quantized or not, and stvae.pt or
     stvae.safetensors); None with dit and vae None: the bundled lavin-tiny.
     dit, vae: the two files anywhere (both or neither). device: index or name
     substring (lavin.devices()); None takes the best. memory_limit: bytes of
@@ -100,7 +101,8 @@ class Model(Closing):
     callable; for the logger, what it is enabled for when the model opens).
     progress: callable(stage, step, steps), a truthy result cancels
     (lavin.Canceled); used for loading and as the sessions' default.
-    weights_dtype: None (as stored), "f32", "f16" or "bf16".
+    weights_dtype: None (as stored), "f32", "f16" or "bf16"; q8_0 and q4_0
+    tensors stay as they are.
     precision: "auto", "f32" or "f16": the matrix products' and attention's
     arithmetic (lavin_context_params.precision); auto takes f16 where the
     device has cooperative matrices.

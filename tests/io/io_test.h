@@ -30,5 +30,6 @@ int iot_rejects(iot *t, const char *what, const char *path, int code, const char
 
 void iot_safetensors(iot *t);
 void iot_torchzip(iot *t);
+void iot_gguf(iot *t);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "tests/families.h"
 #include "core/ops/matmul.h"
+#include "core/ops/matmul_mma.h"
 #include "tests/ref/matmul.h"
 
 static const char *const dt_names[] = { "f32", "f16", "bf16" };
@@ -23,6 +24,15 @@ static int operand(lt *t, lavin_tensor *base, lavin_tensor *view, lavin_dtype dt
     if (ret < 0)
         return ret;
     return lavin_tensor_view(t->ctx, base, off, ndim, ne, view);
+}
+
+/* A copy of data rounded to f16, as the matrix-tile kernel stages it. */
+static float *to_f16(const float *data, size_t n)
+{
+    float *r = malloc(n * sizeof(float));
+    memcpy(r, data, n * sizeof(float));
+    lt_round_to(r, n, LAVIN_F16);
+    return r;
 }
 
 typedef struct {
@@ -55,7 +65,16 @@ static void run_case(lt *t, const mm_case *c)
         ret = c->x3d ? lt_output(t, &to, 3, no3) : lt_output(t, &to, 2, no2);
     if (ret >= 0)
         ret = lavin_op_matmul(ctx, &xv, &wv, c->bdt >= 0 ? &bv : NULL, &to);
-    if (lt_ok(t, what, ret)) {
+    if (lt_ok(t, what, ret) && lavin_matmul_mma_suits(ctx, &wv, c->M)) {
+        /* The f16 products are exact in f32, so against a reference on the
+         * f16 operands only the f32 sums' rounding is left, and the f32
+         * tolerance holds: a lost k-step or column fails it by far. */
+        float *xh = to_f16(x, M * K), *wh = to_f16(w, N * K);
+        lavin_ref_matmul(xh, wh, c->bdt >= 0 ? b : NULL, ref, M, N, K);
+        lt_compare(t, what, &to, ref, M * N, LT_TOL_F32);
+        free(xh);
+        free(wh);
+    } else if (ret >= 0) {
         lavin_ref_matmul(x, w, c->bdt >= 0 ? b : NULL, ref, M, N, K);
         int wide = c->xdt == LAVIN_F32 && c->wdt == LAVIN_F32 && c->bdt <= LAVIN_F32;
         lt_compare(t, what, &to, ref, M * N, wide ? LT_TOL_F32 : LT_TOL_16);
@@ -111,10 +130,13 @@ static void rejects(lt *t)
 void lt_family_matmul(lt *t)
 {
     /* M, N, K: every tile config, edges of every tile, K below and not a
-     * multiple of BK, odd K for the word-packed 16-bit rows */
+     * multiple of BK, odd K for the word-packed 16-bit rows; from 17 rows on
+     * the f16 kernel's 16x16 tiles too, whose 8-element runs are single
+     * loads when K is a multiple of 8 (64, 512) */
     static const int64_t shapes[][3] = {
         { 1, 1, 1 }, { 1, 129, 255 }, { 7, 5, 3 }, { 7, 72, 17 }, { 16, 129, 100 }, { 64, 72, 100 },
         { 64, 1, 255 }, { 257, 5, 17 }, { 257, 129, 100 }, { 257, 72, 1 }, { 2050, 2047, 17 },
+        { 17, 33, 130 }, { 33, 130, 17 }, { 130, 17, 33 }, { 131, 67, 97 }, { 96, 64, 64 }, { 65, 70, 512 },
     };
     const size_t nshapes = sizeof(shapes) / sizeof(shapes[0]);
     int i = 0;
@@ -135,6 +157,13 @@ void lt_family_matmul(lt *t)
         { 1, 72, 3, LAVIN_F16, LAVIN_F32, LAVIN_BF16, 1, 0 },
         { 64, 129, 17, LAVIN_F32, LAVIN_F32, LAVIN_F32, 2, 1 },
         { 10, 72, 255, LAVIN_F16, LAVIN_BF16, -1, 1, 1 },
+        /* the f16 kernel: an odd offset with K a multiple of 8, 16-byte
+         * aligned views (single loads), and a product whose 128x64 tiles
+         * are the first to number 256 */
+        { 33, 130, 64, LAVIN_F16, LAVIN_F16, LAVIN_F32, 1, 0 },
+        { 130, 33, 96, LAVIN_F32, LAVIN_BF16, LAVIN_F16, 4, 0 },
+        { 18, 40, 64, LAVIN_F16, LAVIN_F16, -1, 8, 1 },
+        { 1030, 2047, 40, LAVIN_F16, LAVIN_F16, LAVIN_F32, 0, 0 },
         /* 65537 column tiles: more groups than one grid dimension may hold */
         { 1, 65537 * 32, 3, LAVIN_F32, LAVIN_F16, LAVIN_F32, 0, 0 },
     };

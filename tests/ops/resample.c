@@ -118,7 +118,13 @@ static float *fixture(lt *t, const char *name, const char *suffix, const char *k
                       lavin_checkpoint **ck)
 {
     char path[512], err[512];
-    snprintf(path, sizeof(path), "%s/%s%s.safetensors", RESAMPLE_FIXTURES, name, suffix);
+    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
+     * for a build carried to another machine (tools/gpu_check.sh). */
+    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
+    if (fixtures && *fixtures)
+        snprintf(path, sizeof(path), "%s/resample/%s%s.safetensors", fixtures, name, suffix);
+    else
+        snprintf(path, sizeof(path), "%s/%s%s.safetensors", RESAMPLE_FIXTURES, name, suffix);
     if (lavin_checkpoint_open(path, ck, err, sizeof(err)) < 0) {
         lt_ok(t, err, LAVIN_EIO);
         return NULL;
