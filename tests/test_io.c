@@ -1,5 +1,6 @@
 /* Checkpoint readers and the safetensors writer; needs no GPU.
  * usage: test_io DATA_DIR [-v] */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,18 @@ const char *iot_data(iot *t, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%s", t->data_dir, name);
     return buf;
+}
+
+int iot_no_leftovers(iot *t, const char *bad)
+{
+    DIR *d = opendir(t->tmp_dir);
+    int clean = d != NULL;
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (strstr(e->d_name, ".tmp") || !strcmp(e->d_name, bad))
+            clean = 0;
+    if (d)
+        closedir(d);
+    return clean;
 }
 
 int iot_write(const char *path, const void *data, size_t size)

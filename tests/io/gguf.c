@@ -1,7 +1,6 @@
 /* GGUF: writer round trips, the files of an independent writer
  * (tools/reference/make_gguf_fixtures.py), one hostile file per rule, and
  * every truncation of a valid file. */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,18 +238,6 @@ static void independent(iot *t)
     lavin_checkpoint_close(&ck);
 }
 
-static int no_temp_files(iot *t)
-{
-    DIR *d = opendir(t->tmp_dir);
-    int clean = d != NULL;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp") || !strcmp(e->d_name, "bad.gguf"))
-            clean = 0;
-    if (d)
-        closedir(d);
-    return clean;
-}
-
 static void writer_rejects(iot *t)
 {
     float a[32] = { 0 };
@@ -297,7 +284,7 @@ static void writer_rejects(iot *t)
     iot_tmp(t, "no/such/dir.gguf", nodir, sizeof(nodir));
     iot_check(t, "gguf write into a missing folder fails with EIO",
               lavin_gguf_write(nodir, two, 2, NULL, 0, err, sizeof(err)) == LAVIN_EIO);
-    iot_check(t, "failed gguf writes leave no file behind", no_temp_files(t));
+    iot_check(t, "failed gguf writes leave no file behind", iot_no_leftovers(t, "bad.gguf"));
 }
 
 /* Header, metadata and string rules. */

@@ -24,6 +24,10 @@ int iot_write(const char *path, const void *data, size_t size);
 /* Whole file into a malloc'd buffer; NULL on failure. */
 uint8_t *iot_read(const char *path, size_t *size);
 
+/* Whether tmp_dir holds no writer's temporary file (".tmp") and no file
+ * named bad, which a failed write must not have left. */
+int iot_no_leftovers(iot *t, const char *bad);
+
 /* Opening path must fail with code (0 = any negative code), a one-line
  * message that names the file and contains needle (NULL = anything). */
 int iot_rejects(iot *t, const char *what, const char *path, int code, const char *needle);

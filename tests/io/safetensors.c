@@ -1,5 +1,4 @@
 /* safetensors: writer round trips, and one malformed file per rule. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,18 +84,6 @@ static void roundtrip(iot *t)
     lavin_checkpoint_close(&ck);
 }
 
-static int no_temp_files(iot *t)
-{
-    DIR *d = opendir(t->tmp_dir);
-    int clean = d != NULL;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp") || !strcmp(e->d_name, "bad.safetensors"))
-            clean = 0;
-    if (d)
-        closedir(d);
-    return clean;
-}
-
 static void writer_rejects(iot *t)
 {
     float a[4] = { 0 };
@@ -129,7 +116,7 @@ static void writer_rejects(iot *t)
     iot_tmp(t, "no/such/dir.safetensors", nodir, sizeof(nodir));
     iot_check(t, "write into a missing folder fails with EIO",
               lavin_safetensors_write(nodir, two, 2, NULL, NULL, 0, err, sizeof(err)) == LAVIN_EIO);
-    iot_check(t, "failed writes leave no file behind", no_temp_files(t));
+    iot_check(t, "failed writes leave no file behind", iot_no_leftovers(t, "bad.safetensors"));
 }
 
 typedef struct st_case {
