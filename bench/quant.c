@@ -160,9 +160,10 @@ static void add(void *user, const char *name, int ndim, const int64_t *shape)
         return;
     size_t n = (size_t)nelem(ndim, shape);
     lavin_dtype dt = variant_dtype(b->v, name, ndim, shape);
+    int quant = lavin_dtype_is_quantized(dt);
     float *f = malloc(n * sizeof(*f));
-    void *q = malloc((size_t)lavin_dtype_row_bytes(lavin_dtype_is_quantized(dt) ? dt : LAVIN_F32, (int64_t)n));
-    if (!f || !q) {
+    void *q = quant ? malloc((size_t)lavin_dtype_row_bytes(dt, (int64_t)n)) : NULL;
+    if (!f || (quant && !q)) {
         free(f);
         free(q);
         b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
@@ -179,7 +180,7 @@ static void add(void *user, const char *name, int ndim, const int64_t *shape)
             f[i] = b->pool[at];
     }
     /* f16 and bf16 from f32 on upload; the blocks as lavin convert writes them */
-    if (b->ret >= 0 && lavin_dtype_is_quantized(dt)) {
+    if (b->ret >= 0 && quant) {
         lavin_quantize_row(dt, f, q, (int64_t)n);
         b->ret = lavin_weights_add(b->ctx, b->w, name, dt, ndim, shape, q, dt);
     } else if (b->ret >= 0) {

@@ -28,6 +28,7 @@
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "quant.glsl"
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint BM = 128;
@@ -141,6 +142,16 @@ uvec4 fetch_x(uint row, uint k)
 uvec4 fetch_w(uint row, uint k)
 {
     bool vec = (p.vec & W_VEC) != 0u;
+    if (is_quant(WDT)) {
+        // K is whole blocks, so a run of 8 lies in one block; d * q rounds
+        // to f16 as every weight of this kernel does.
+        if (row >= p.N || k >= p.K)
+            return uvec4(0);
+        uint b = q_block(WDT, p.w_off, p.K, row, k);
+        float d = q_scale(p.w, b);
+        vec4 lo = d * q_values4(p.w, WDT, b, k % QK), hi = d * q_values4(p.w, WDT, b, k % QK + 4u);
+        return uvec4(packHalf2x16(lo.xy), packHalf2x16(lo.zw), packHalf2x16(hi.xy), packHalf2x16(hi.zw));
+    }
     if (WDT == DT_F32)
         return fetch32(p.w, vec, p.N, row, k);
     uvec4 h = fetch16(p.w, vec, p.w_off, p.N, row, k);

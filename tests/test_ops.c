@@ -22,7 +22,7 @@ static const struct {
     { "norm", lt_family_norm, 0 },
     { "tile", lt_family_tile, 0 },
     { "resample", lt_family_resample, 0 },
-    { "quant", lt_family_quant, 0 },
+    { "quant", lt_family_quant, 1 },
 };
 
 int main(int argc, char **argv)

@@ -38,3 +38,11 @@ int lavin_check_nelem(lavin_context *ctx, const char *op, const char *name, cons
                          lavin_tensor_describe(t, d, sizeof(d)), (long long)n);
     return 0;
 }
+
+uint64_t lavin_word_addr(const lavin_tensor *t, uint32_t *off)
+{
+    uint64_t a = lavin_addr(t);
+    uint32_t bytes = (uint32_t)(a & 3);
+    *off = t->dtype == LAVIN_F32 ? 0 : lavin_dtype_is_quantized(t->dtype) ? bytes : bytes / 2;
+    return a & ~(uint64_t)3;
+}

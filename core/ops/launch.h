@@ -14,6 +14,12 @@ static inline uint64_t lavin_addr(const lavin_tensor *t)
 /* The 256-thread workgroups the simple shaders use, capped by the device. */
 uint32_t lavin_wg_size(const lavin_context *ctx, uint32_t want);
 
+/* Shaders read 16-bit and quantized data as aligned 32-bit words: returns
+ * the tensor's address rounded down to 4 bytes and sets *off to where its
+ * first element starts in that word: 0 for f32, the element (0 or 1) for
+ * 16-bit dtypes, the byte (0 or 2) for quantized blocks (shaders/quant.glsl). */
+uint64_t lavin_word_addr(const lavin_tensor *t, uint32_t *off);
+
 /* Views a as [outer, mid, inner] and b as [outer, inner] for broadcasting
  * b over a's middle dimension; fails with a message naming op and shapes. */
 int lavin_broadcast_shape(lavin_context *ctx, const char *op, const lavin_tensor *a, const lavin_tensor *b,

@@ -74,25 +74,14 @@ static int overlaps(const lavin_tensor *a, const lavin_tensor *b)
            b->mem.offset < a->mem.offset + a->mem.size;
 }
 
-/* The shader reads 16-bit and quantized data as aligned words: the address
- * rounded down to 4 bytes, and the element offset (0 or 1) of the tensor's
- * first element, or for quantized blocks its byte offset (0 or 2). */
-static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
-{
-    uint64_t a = lavin_addr(t);
-    uint32_t bytes = (uint32_t)(a & 3);
-    *off = t->dtype == LAVIN_F32 ? 0 : lavin_dtype_is_quantized(t->dtype) ? bytes : bytes / 2;
-    return a & ~(uint64_t)3;
-}
-
 /* The push constants both kernels share: addresses, sizes, offsets. */
 static push_t operands(const lavin_tensor *x, const lavin_tensor *w, const lavin_tensor *bias,
                        const lavin_tensor *out, uint32_t M, uint32_t N, uint32_t K)
 {
     push_t pc = { .M = M, .N = N, .K = K, .out = lavin_addr(out) };
-    pc.x = word_addr(x, &pc.x_off);
-    pc.w = word_addr(w, &pc.w_off);
-    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
+    pc.x = lavin_word_addr(x, &pc.x_off);
+    pc.w = lavin_word_addr(w, &pc.w_off);
+    pc.bias = bias ? lavin_word_addr(bias, &pc.b_off) : 0;
     return pc;
 }
 
@@ -201,7 +190,7 @@ int lavin_op_matmul(lavin_context *ctx, const lavin_tensor *x, const lavin_tenso
     };
     /* Precision f16: tensor cores, except for the few-row products (see
      * lavin_matmul_mma_suits). */
-    if (lavin_matmul_mma_suits(ctx, w, M))
+    if (lavin_matmul_mma_suits(ctx, M))
         return lavin_matmul_mma(ctx, &d, x, w, bias, out, (uint32_t)M, (uint32_t)N, (uint32_t)K);
     /* The CPU kernel trades x values through subgroup shuffles, 4 lanes at a
      * time. */

@@ -90,20 +90,12 @@ static const mma_cfg *pick_config(const lavin_context *ctx, uint64_t M, uint64_t
     return best;
 }
 
-/* 16-bit data is read as aligned words: the address rounded down to 4
- * bytes, and the element offset (0 or 1) of the tensor's first element. */
-static uint64_t word_addr(const lavin_tensor *t, uint32_t *off)
-{
-    uint64_t a = lavin_addr(t);
-    *off = t->dtype == LAVIN_F32 ? 0 : (uint32_t)(a & 3) / 2;
-    return a & ~(uint64_t)3;
-}
-
 /* Whether every 8-element run of a row (k a multiple of 8) starts on a
  * 16-byte boundary, so that the shader reads it with 16-byte loads. */
 static uint32_t vec_runs(const lavin_tensor *t, uint32_t K)
 {
-    return lavin_addr(t) % 16 == 0 && (K * lavin_dtype_size(t->dtype)) % 16 == 0;
+    return !lavin_dtype_is_quantized(t->dtype) && lavin_addr(t) % 16 == 0 &&
+           (K * lavin_dtype_size(t->dtype)) % 16 == 0;
 }
 
 /* The build of matmul_mma.comp for ctx->mma; 0 when this build has none. */
@@ -128,11 +120,10 @@ static int shader_for(const lavin_context *ctx, lavin_shader *sh)
     }
 }
 
-int lavin_matmul_mma_suits(const lavin_context *ctx, const lavin_tensor *w, int64_t M)
+int lavin_matmul_mma_suits(const lavin_context *ctx, int64_t M)
 {
     lavin_shader sh;
     return shader_for(ctx, &sh) && (ctx->info.features & LAVIN_FEAT_FP16_ARITH) && M > 16 &&
-           (w->dtype == LAVIN_F32 || w->dtype == LAVIN_F16 || w->dtype == LAVIN_BF16) &&
            pick_config(ctx, (uint64_t)M, 1) != NULL; /* NULL only when no config fits */
 }
 
@@ -141,13 +132,13 @@ int lavin_matmul_mma(lavin_context *ctx, lavin_dispatch *d, const lavin_tensor *
 {
     lavin_shader sh;
     const mma_cfg *c = pick_config(ctx, M, N);
-    if (!lavin_matmul_mma_suits(ctx, w, M) || !c || !shader_for(ctx, &sh))
+    if (!lavin_matmul_mma_suits(ctx, M) || !c || !shader_for(ctx, &sh))
         return lavin_err(ctx, LAVIN_EINVAL, "matmul: %u rows with a %s weight do not run on %s", M,
                          lavin_dtype_name(w->dtype), lavin_mma_name(ctx->mma));
     push_t pc = { .M = M, .N = N, .K = K, .out = lavin_addr(out) };
-    pc.x = word_addr(x, &pc.x_off);
-    pc.w = word_addr(w, &pc.w_off);
-    pc.bias = bias ? word_addr(bias, &pc.b_off) : 0;
+    pc.x = lavin_word_addr(x, &pc.x_off);
+    pc.w = lavin_word_addr(w, &pc.w_off);
+    pc.bias = bias ? lavin_word_addr(bias, &pc.b_off) : 0;
     pc.tiles_n = (N + c->bn - 1) / c->bn;
     pc.bias_dt = bias ? (uint32_t)bias->dtype : DT_NONE;
     pc.vec = (vec_runs(x, K) ? X_VEC : 0) | (vec_runs(w, K) ? W_VEC : 0);
