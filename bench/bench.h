@@ -4,6 +4,7 @@
 #include "checkpoint/manifest.h"
 #include "core/tensor.h"
 #include "checkpoint/weights.h"
+#include "jdit/jdit.h"
 
 typedef struct lavin_bench_opts {
     int full;            /* all shapes, or only the smallest of each op */
@@ -31,6 +32,11 @@ int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *
 /* A model of random weights (N(0, 0.02^2), f16) for every tensor the
  * manifest lists. */
 int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out);
+
+/* Times one guided sampler step (a conditional and a null pass, 4 pairs,
+ * size x size pictures) of a J-DiT of dims d on *w, which it frees. */
+int lavin_bench_sampler_step(lavin_context *ctx, const lavin_bench_opts *o, const char *name,
+                             const lavin_jdit_dims *d, lavin_weights **w, int size);
 
 int lavin_bench_elementwise(lavin_context *ctx, const lavin_bench_opts *o);
 int lavin_bench_matmul(lavin_context *ctx, const lavin_bench_opts *o);

@@ -301,21 +301,8 @@ static int tiny_errors(lavin_context *ctx, const lavin_bench_opts *o)
     return ret;
 }
 
-typedef struct {
-    lavin_jdit *m;
-    lavin_tensor x, cond, cond_null, v;
-} step_args;
-
-static int step(lavin_context *ctx, void *p)
-{
-    step_args *a = p;
-    float t = 0.5f;
-    LAVIN_TRY(lavin_jdit_forward_cfg(a->m, &a->x, &t, &a->cond, &a->cond_null, 1.5f, &a->v));
-    return lavin_op_axpby(ctx, 1.0f, &a->x, 0.05f, &a->v, &a->x);
-}
-
 /* bench/sampler.c's step (a conditional and a null pass, 4 pairs) on
- * quantized random weights, with the FLOPs it counts. */
+ * quantized random weights. */
 static int sampler_step(lavin_context *ctx, const lavin_bench_opts *o, const variant *var, int size)
 {
     lavin_jdit_config cfg;
@@ -331,49 +318,9 @@ static int sampler_step(lavin_context *ctx, const lavin_bench_opts *o, const var
     if (!pool)
         return lavin_err(ctx, LAVIN_ENOMEM, "bench: out of host memory");
     lavin_weights *w = NULL;
-    step_args a = { 0 };
-    int64_t h = size / 8;
     int ret = build(ctx, &cfg, var, NULL, pool, &w);
     free(pool);
-    if (ret >= 0)
-        ret = lavin_jdit_create(ctx, &d, w, &a.m);
-    if (ret >= 0)
-        ret = lavin_tensor_alloc(ctx, &a.x, LAVIN_F32, 5, (int64_t[]){ 1, 16, 1, h, h });
-    if (ret >= 0)
-        ret = lavin_tensor_alloc(ctx, &a.v, LAVIN_F32, 5, a.x.ne);
-    if (ret >= 0)
-        ret = lavin_tensor_alloc(ctx, &a.cond, LAVIN_F32, 5, (int64_t[]){ 1, 16, 9, h, h });
-    if (ret >= 0)
-        ret = lavin_tensor_alloc(ctx, &a.cond_null, LAVIN_F32, 5, (int64_t[]){ 1, 16, 2, h, h });
-    if (ret >= 0)
-        ret = lavin_gaussian_tensor(ctx, 1, &a.x);
-    if (ret >= 0)
-        ret = lavin_gaussian_tensor(ctx, 2, &a.cond);
-    if (ret >= 0)
-        ret = lavin_gaussian_tensor(ctx, 3, &a.cond_null);
-    /* as bench/sampler.c's pass_flops: the GEMMs and attention of both passes */
-    double D = d.hidden, qw = (double)d.heads * d.head_dim, kw = (double)d.kv_heads * d.head_dim;
-    double pc = (double)d.patch * d.patch * d.channels, tok = (double)(h / 2) * (double)(h / 2), flops = 0;
-    static const int frames[2] = { 9, 2 };
-    for (int c = 0; c < 2; c++) {
-        double Lc = frames[c] * tok, Lj = Lc + tok;
-        double block = Lj * (2 * D * (2 * qw + 2 * kw) + 6 * D * d.mlp) + 4.0 * d.heads * Lj * Lj * d.head_dim;
-        flops += d.depth * block - Lc * 6 * D * d.mlp + 2 * Lj * pc * D + 2 * tok * D * pc;
-    }
-    if (ret >= 0)
-        ret = lavin_bench_time(ctx, o, name, step, &a, flops, (double)lavin_weights_bytes(w) * 2);
-    if (ret == LAVIN_EDEVMEM) {
-        printf("%-44s skipped: %s\n", name, lavin_context_error(ctx));
-        ret = 0;
-    }
-    lavin_stream_sync(ctx);
-    lavin_tensor_free(ctx, &a.x);
-    lavin_tensor_free(ctx, &a.v);
-    lavin_tensor_free(ctx, &a.cond);
-    lavin_tensor_free(ctx, &a.cond_null);
-    lavin_jdit_destroy(&a.m);
-    lavin_weights_free(ctx, &w);
-    return ret;
+    return ret < 0 ? ret : lavin_bench_sampler_step(ctx, o, name, &d, &w, size);
 }
 
 int lavin_bench_quant(lavin_context *ctx, const lavin_bench_opts *o)

@@ -51,11 +51,16 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     if (!lavin_bench_wanted(o, name))
         return 0;
     lavin_weights *w = NULL;
+    int ret = lavin_bench_weights(ctx, jdit_list, cfg, &w);
+    return ret < 0 ? ret : lavin_bench_sampler_step(ctx, o, name, &d, &w, size);
+}
+
+int lavin_bench_sampler_step(lavin_context *ctx, const lavin_bench_opts *o, const char *name,
+                             const lavin_jdit_dims *d, lavin_weights **w, int size)
+{
     step_args a = { 0 };
     int64_t h = size / 8;
-    int ret = lavin_bench_weights(ctx, jdit_list, cfg, &w);
-    if (ret >= 0)
-        ret = lavin_jdit_create(ctx, &d, w, &a.m);
+    int ret = lavin_jdit_create(ctx, d, *w, &a.m);
     if (ret >= 0)
         ret = lavin_tensor_alloc(ctx, &a.x, LAVIN_F32, 5, (int64_t[]){ 1, 16, 1, h, h });
     if (ret >= 0)
@@ -71,9 +76,9 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     if (ret >= 0)
         ret = lavin_gaussian_tensor(ctx, 3, &a.cond_null);
     double tok = (double)(h / 2) * (double)(h / 2);
-    double flops = pass_flops(&d, 9 * tok, tok) + pass_flops(&d, 2 * tok, tok);
+    double flops = pass_flops(d, 9 * tok, tok) + pass_flops(d, 2 * tok, tok);
     if (ret >= 0)
-        ret = lavin_bench_time(ctx, o, name, step, &a, flops, (double)lavin_weights_bytes(w) * 2);
+        ret = lavin_bench_time(ctx, o, name, step, &a, flops, (double)lavin_weights_bytes(*w) * 2);
     if (ret == LAVIN_EDEVMEM) {
         printf("%-44s skipped: %s\n", name, lavin_context_error(ctx));
         ret = 0;
@@ -84,8 +89,7 @@ static int one(lavin_context *ctx, const lavin_bench_opts *o, const char *label,
     lavin_tensor_free(ctx, &a.cond);
     lavin_tensor_free(ctx, &a.cond_null);
     lavin_jdit_destroy(&a.m);
-    if (w)
-        lavin_weights_free(ctx, &w);
+    lavin_weights_free(ctx, w);
     return ret;
 }
 

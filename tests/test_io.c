@@ -36,6 +36,28 @@ int iot_no_leftovers(iot *t, const char *bad)
     return clean;
 }
 
+int iot_rejects_truncations(iot *t, const char *path, const char *cut_name)
+{
+    char cut[256];
+    iot_tmp(t, cut_name, cut, sizeof(cut));
+    size_t size;
+    uint8_t *raw = iot_read(path, &size);
+    int all = raw != NULL;
+    for (size_t n = 1; raw && n < size; n++) {
+        iot_write(cut, raw, n);
+        lavin_checkpoint *ck = NULL;
+        char err[512] = "";
+        int r = lavin_checkpoint_open(cut, &ck, err, sizeof(err));
+        if (r >= 0 || ck || strncmp(err, cut, strlen(cut)) || strchr(err, '\n')) {
+            printf("     cut at %zu: %d %s\n", n, r, err);
+            all = 0;
+        }
+        lavin_checkpoint_close(&ck);
+    }
+    free(raw);
+    return all;
+}
+
 int iot_write(const char *path, const void *data, size_t size)
 {
     FILE *f = fopen(path, "wb");

@@ -28,6 +28,10 @@ uint8_t *iot_read(const char *path, size_t *size);
  * named bad, which a failed write must not have left. */
 int iot_no_leftovers(iot *t, const char *bad);
 
+/* Whether every prefix of the file at path, written to tmp_dir/cut_name,
+ * fails to open with one line naming it; prints the prefixes that do not. */
+int iot_rejects_truncations(iot *t, const char *path, const char *cut_name);
+
 /* Opening path must fail with code (0 = any negative code), a one-line
  * message that names the file and contains needle (NULL = anything). */
 int iot_rejects(iot *t, const char *what, const char *path, int code, const char *needle);
