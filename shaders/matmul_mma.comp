@@ -41,7 +41,7 @@ layout(constant_id = 6) const uint WDT = DT_F16;
 layout(push_constant, std430) uniform Params {
     uvec2 x, w, bias, out_;
     uint M, N, K;
-    uint x_off, w_off, b_off;  // element offsets from the word-aligned addresses
+    uint x_off, w_off, b_off;  // element offsets from the word-aligned addresses; bytes for quantized w
     uint tiles_n;
     uint bias_dt;  // DT_NONE: no bias
     uint vec;      // X_VEC | W_VEC

@@ -13,12 +13,6 @@
 
 typedef struct {
     uint64_t q, k, v, out;
-    uint32_t L, H, Hkv, group, gh;
-    float scale;
-} push_t;
-
-typedef struct {
-    uint64_t q, k, v, out;
     uint32_t L, H, Hkv, group;
     float scale;
 } push_cpu;
@@ -117,7 +111,7 @@ int lavin_op_attention(lavin_context *ctx, const lavin_tensor *q, const lavin_te
         .bytes = 4.0 * n * (double)hd * (double)(2 * H + 2 * Hkv),
     };
     float scale = (float)(1.4426950408889634 / sqrt((double)hd));
-    push_t pc;
+    lavin_attention_push pc;
     push_cpu pcc;
     if (ctx->kernels == LAVIN_KERNELS_CPU) {
         /* A workgroup takes wg * rq rows of one kv head, wg one SIMD thread
@@ -156,7 +150,7 @@ int lavin_op_attention(lavin_context *ctx, const lavin_tensor *q, const lavin_te
         const uint32_t spec[] = { t.wg, (uint32_t)hd, t.tpr, t.rpt, t.bk };
         const lavin_shader sh = t.subgroup ? LAVIN_SHADER(attention_sg) : LAVIN_SHADER(attention);
         LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, 5, &d.pipeline));
-        pc = (push_t){
+        pc = (lavin_attention_push){
             .q = lavin_addr(q), .k = lavin_addr(k), .v = lavin_addr(v), .out = lavin_addr(out),
             .L = (uint32_t)L, .H = (uint32_t)H, .Hkv = (uint32_t)Hkv, .group = group, .gh = t.gh, .scale = scale,
         };

@@ -14,12 +14,6 @@
 
 #define OP "attention"
 
-typedef struct {
-    uint64_t q, k, v, out;
-    uint32_t L, H, Hkv, group, gh;
-    float scale;
-} push_t;
-
 /* A workgroup's tiles: warps of 32 rows each, keys per block. */
 typedef struct {
     uint32_t warps, bc;
@@ -44,14 +38,9 @@ static uint64_t shared_bytes(const tiling *t, uint32_t hd)
 
 static const tiling *choose_tiling(const lavin_context *ctx, uint32_t hd)
 {
-    const VkPhysicalDeviceLimits *l = &ctx->props.limits;
-    for (size_t i = 0; i < sizeof(tilings) / sizeof(tilings[0]); i++) {
-        const tiling *t = &tilings[i];
-        uint32_t n = 32 * t->warps;
-        if (n <= l->maxComputeWorkGroupInvocations && n <= l->maxComputeWorkGroupSize[0] &&
-            shared_bytes(t, hd) <= l->maxComputeSharedMemorySize)
-            return t;
-    }
+    for (size_t i = 0; i < sizeof(tilings) / sizeof(tilings[0]); i++)
+        if (lavin_wg_fits(ctx, 32 * tilings[i].warps, shared_bytes(&tilings[i], hd)))
+            return &tilings[i];
     return NULL;
 }
 
@@ -106,7 +95,7 @@ int lavin_attention_mma(lavin_context *ctx, const lavin_tensor *q, const lavin_t
                              lavin_tensor_describe(q, dq, sizeof(dq)), d.groups[i], i);
     const uint32_t spec[] = { rows, hd, t->bc };
     LAVIN_TRY(lavin_pipeline_get(ctx, &sh, spec, 3, &d.pipeline));
-    push_t pc = {
+    lavin_attention_push pc = {
         .q = lavin_addr(q), .k = lavin_addr(k), .v = lavin_addr(v), .out = lavin_addr(out),
         .L = L, .H = H, .Hkv = Hkv, .group = group, .gh = gh,
         .scale = (float)(1.4426950408889634 / sqrt((double)hd)),

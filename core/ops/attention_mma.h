@@ -6,6 +6,15 @@
 
 #include "core/tensor.h"
 
+/* The push constants of attention.comp and attention_mma.comp: addresses,
+ * sizes, the kv group, the query heads a workgroup takes, and the softmax
+ * scale log2(e)/sqrt(hd). */
+typedef struct {
+    uint64_t q, k, v, out;
+    uint32_t L, H, Hkv, group, gh;
+    float scale;
+} lavin_attention_push;
+
 /* Whether the kernel serves head dim hd (a multiple of 4) on this context:
  * this build has its variant for ctx->mma, and its tiles for hd fit the
  * device's shared memory. */

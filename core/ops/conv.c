@@ -33,13 +33,9 @@ static const tile_t *pick_tile(const lavin_context *ctx, uint32_t co, uint64_t n
     static const int wide[] = { T_LARGE, T_MID, T_MID_SMALL, T_END };
     static const int mid[] = { T_MID, T_MID_SMALL, T_END };
     const int *pref = co <= 16 ? narrow : co >= 128 && npix >= 4096 ? wide : mid;
-    const VkPhysicalDeviceLimits *lim = &ctx->props.limits;
     for (; *pref != T_END; pref++) {
         const tile_t *tl = &tiles[*pref];
-        uint32_t wg = (tl->bm / tl->tm) * (tl->bn / tl->tn);
-        uint32_t shared = tl->bk * (tl->bm + tl->bn) * 4;
-        if (wg <= lim->maxComputeWorkGroupInvocations && wg <= lim->maxComputeWorkGroupSize[0] &&
-            shared <= lim->maxComputeSharedMemorySize)
+        if (lavin_wg_fits(ctx, (tl->bm / tl->tm) * (tl->bn / tl->tn), (uint64_t)tl->bk * (tl->bm + tl->bn) * 4))
             return tl;
     }
     return &tiles[pref[-1]];

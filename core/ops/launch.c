@@ -8,6 +8,13 @@ uint32_t lavin_wg_size(const lavin_context *ctx, uint32_t want)
     return want < max ? want : max;
 }
 
+int lavin_wg_fits(const lavin_context *ctx, uint32_t invocations, uint64_t shared_bytes)
+{
+    const VkPhysicalDeviceLimits *l = &ctx->props.limits;
+    return invocations <= l->maxComputeWorkGroupInvocations && invocations <= l->maxComputeWorkGroupSize[0] &&
+           shared_bytes <= l->maxComputeSharedMemorySize;
+}
+
 int lavin_broadcast_shape(lavin_context *ctx, const char *op, const lavin_tensor *a, const lavin_tensor *b,
                           uint32_t *outer, uint32_t *mid, uint32_t *inner)
 {

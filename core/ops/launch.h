@@ -14,6 +14,10 @@ static inline uint64_t lavin_addr(const lavin_tensor *t)
 /* The 256-thread workgroups the simple shaders use, capped by the device. */
 uint32_t lavin_wg_size(const lavin_context *ctx, uint32_t want);
 
+/* Whether the device runs a 1-D workgroup of `invocations` that declares
+ * shared_bytes of shared memory: how the tiled kernels pick a tile config. */
+int lavin_wg_fits(const lavin_context *ctx, uint32_t invocations, uint64_t shared_bytes);
+
 /* Shaders read 16-bit and quantized data as aligned 32-bit words: returns
  * the tensor's address rounded down to 4 bytes and sets *off to where its
  * first element starts in that word: 0 for f32, the element (0 or 1) for

@@ -35,10 +35,7 @@ static uint32_t shared_bytes(const tile_cfg *c) { return c->bk * (c->bm + 1 + c-
 
 static int fits(const lavin_context *ctx, const tile_cfg *c)
 {
-    const VkPhysicalDeviceLimits *l = &ctx->props.limits;
-    uint32_t n = threads(c);
-    return n <= l->maxComputeWorkGroupInvocations && n <= l->maxComputeWorkGroupSize[0] &&
-           shared_bytes(c) <= l->maxComputeSharedMemorySize;
+    return lavin_wg_fits(ctx, threads(c), shared_bytes(c));
 }
 
 static const tile_cfg *pick_config(const lavin_context *ctx, uint64_t M, uint64_t N)

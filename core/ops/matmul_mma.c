@@ -63,10 +63,7 @@ static uint32_t shared_bytes(const mma_cfg *c)
 
 static int fits(const lavin_context *ctx, const mma_cfg *c)
 {
-    const VkPhysicalDeviceLimits *l = &ctx->props.limits;
-    uint32_t n = c->warps * WARP;
-    return n <= l->maxComputeWorkGroupInvocations && n <= l->maxComputeWorkGroupSize[0] &&
-           shared_bytes(c) <= l->maxComputeSharedMemorySize;
+    return lavin_wg_fits(ctx, c->warps * WARP, shared_bytes(c));
 }
 
 static uint64_t tiles(const mma_cfg *c, uint64_t M, uint64_t N)
