@@ -29,8 +29,14 @@ int lavin_bench_wanted(const lavin_bench_opts *o, const char *name);
 int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *name, lavin_bench_fn fn,
                      void *arg, double flops, double bytes);
 
+/* A pool of f16 N(0, 0.02^2) values (NULL when out of memory; free() it),
+ * and n of them from a start drawn from *seed, which advances: how random
+ * weights are made quickly and the same for every caller. */
+uint16_t *lavin_bench_pool_new(void);
+void lavin_bench_pool_take(const uint16_t *pool, uint64_t *seed, uint16_t *dst, size_t n);
+
 /* A model of random weights (N(0, 0.02^2), f16) for every tensor the
- * manifest lists. */
+ * manifest lists, from the pool. */
 int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out);
 
 /* Times one guided sampler step (a conditional and a null pass, 4 pairs,

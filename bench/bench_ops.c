@@ -101,6 +101,33 @@ int lavin_bench_time(lavin_context *ctx, const lavin_bench_opts *o, const char *
  * so rows of different tensors do not repeat in step. */
 enum { POOL = (1 << 20) + 7 };
 
+uint16_t *lavin_bench_pool_new(void)
+{
+    float *g = malloc(POOL * sizeof(*g));
+    uint16_t *pool = malloc(POOL * sizeof(*pool));
+    if (g && pool) {
+        /* Scaled so activations stay finite through any depth. */
+        lavin_gaussian(1, 0, g, POOL);
+        for (size_t i = 0; i < POOL; i++)
+            pool[i] = lavin_f32_to_f16(0.02f * g[i]);
+    } else {
+        free(pool);
+        pool = NULL;
+    }
+    free(g);
+    return pool;
+}
+
+void lavin_bench_pool_take(const uint16_t *pool, uint64_t *seed, uint16_t *dst, size_t n)
+{
+    size_t at = (size_t)(lavin_splitmix64((*seed)++) % POOL);
+    for (size_t i = 0; i < n; at = 0) {
+        size_t k = n - i < POOL - at ? n - i : POOL - at;
+        memcpy(dst + i, pool + at, k * sizeof(*dst));
+        i += k;
+    }
+}
+
 typedef struct {
     lavin_context *ctx;
     lavin_weights *w;
@@ -122,30 +149,16 @@ static void add_random(void *user, const char *name, int ndim, const int64_t *sh
         b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
         return;
     }
-    size_t at = (size_t)(lavin_splitmix64(b->seed++) % POOL);
-    for (size_t i = 0; i < n; at = 0) {
-        size_t k = n - i < POOL - at ? n - i : POOL - at;
-        memcpy(v + i, b->pool + at, k * sizeof(*v));
-        i += k;
-    }
+    lavin_bench_pool_take(b->pool, &b->seed, v, n);
     b->ret = lavin_weights_add(b->ctx, b->w, name, LAVIN_F16, ndim, shape, v, LAVIN_F16);
     free(v);
 }
 
 int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void *cfg, lavin_weights **out)
 {
-    float *g = malloc(POOL * sizeof(*g));
-    uint16_t *pool = malloc(POOL * sizeof(*pool));
-    if (!g || !pool) {
-        free(g);
-        free(pool);
+    uint16_t *pool = lavin_bench_pool_new();
+    if (!pool)
         return lavin_err(ctx, LAVIN_ENOMEM, "bench: out of host memory");
-    }
-    /* Scaled so activations stay finite through any depth. */
-    lavin_gaussian(1, 0, g, POOL);
-    for (size_t i = 0; i < POOL; i++)
-        pool[i] = lavin_f32_to_f16(0.02f * g[i]);
-    free(g);
     build_state b = { ctx, NULL, pool, 1, 0 };
     int ret = lavin_weights_new(ctx, &b.w);
     if (ret >= 0) {

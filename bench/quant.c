@@ -139,16 +139,15 @@ static int memory(lavin_context *ctx, const lavin_bench_opts *o)
 }
 
 /* A J-DiT in one variant, every tensor from the checkpoint ck when given,
- * else from a pool of f16-rounded N(0, 0.02^2) values at a start drawn per
- * tensor, the same for every variant. */
-enum { POOL = (1 << 20) + 7 };
+ * else from the bench's pool (lavin_bench_pool_take), the same for every
+ * variant and as lavin_bench_weights makes the f16 model. */
 
 typedef struct {
     lavin_context *ctx;
     lavin_weights *w;
     const variant *v;
     const lavin_checkpoint *ck;
-    const float *pool;
+    const uint16_t *pool;
     uint64_t seed;
     int ret;
 } build_state;
@@ -162,9 +161,11 @@ static void add(void *user, const char *name, int ndim, const int64_t *shape)
     lavin_dtype dt = variant_dtype(b->v, name, ndim, shape);
     int quant = lavin_dtype_is_quantized(dt);
     float *f = malloc(n * sizeof(*f));
+    uint16_t *h = b->ck ? NULL : malloc(n * sizeof(*h));
     void *q = quant ? malloc((size_t)lavin_dtype_row_bytes(dt, (int64_t)n)) : NULL;
-    if (!f || (quant && !q)) {
+    if (!f || (!b->ck && !h) || (quant && !q)) {
         free(f);
+        free(h);
         free(q);
         b->ret = lavin_err(b->ctx, LAVIN_ENOMEM, "bench: out of host memory");
         return;
@@ -175,9 +176,8 @@ static void add(void *user, const char *name, int ndim, const int64_t *shape)
     } else if (ct) {
         lavin_convert_dtype(ct->data, ct->dtype, f, LAVIN_F32, n);
     } else {
-        size_t at = (size_t)(lavin_splitmix64(b->seed++) % POOL);
-        for (size_t i = 0; i < n; i++, at = at + 1 < POOL ? at + 1 : 0)
-            f[i] = b->pool[at];
+        lavin_bench_pool_take(b->pool, &b->seed, h, n);
+        lavin_convert_dtype(h, LAVIN_F16, f, LAVIN_F32, n);
     }
     /* f16 and bf16 from f32 on upload; the blocks as lavin convert writes them */
     if (b->ret >= 0 && quant) {
@@ -187,22 +187,12 @@ static void add(void *user, const char *name, int ndim, const int64_t *shape)
         b->ret = lavin_weights_add(b->ctx, b->w, name, dt, ndim, shape, f, LAVIN_F32);
     }
     free(f);
+    free(h);
     free(q);
 }
 
-static float *make_pool(void)
-{
-    float *p = malloc(POOL * sizeof(*p));
-    if (!p)
-        return NULL;
-    lavin_gaussian(1, 0, p, POOL);
-    for (size_t i = 0; i < POOL; i++)
-        p[i] = lavin_f16_to_f32(lavin_f32_to_f16(0.02f * p[i]));
-    return p;
-}
-
 static int build(lavin_context *ctx, const lavin_jdit_config *cfg, const variant *v, const lavin_checkpoint *ck,
-                 const float *pool, lavin_weights **out)
+                 const uint16_t *pool, lavin_weights **out)
 {
     build_state b = { ctx, NULL, v, ck, pool, 1, 0 };
     LAVIN_TRY(lavin_weights_new(ctx, &b.w));
@@ -227,7 +217,7 @@ static int velocity_errors(lavin_context *ctx, const lavin_bench_opts *o, const 
     lavin_jdit_dims d;
     if (lavin_jdit_config_dims(cfg, &d, err, sizeof(err)) < 0)
         return lavin_err(ctx, LAVIN_EINVAL, "%s", err);
-    float *pool = make_pool();
+    uint16_t *pool = lavin_bench_pool_new();
     size_t n = (size_t)(16 * h * h);
     float *ref = malloc(n * sizeof(*ref)), *got = malloc(n * sizeof(*got));
     lavin_tensor x = { 0 }, cond = { 0 }, v = { 0 };
@@ -314,7 +304,7 @@ static int sampler_step(lavin_context *ctx, const lavin_bench_opts *o, const var
         return 0;
     if (lavin_jdit_config_dims(&cfg, &d, err, sizeof(err)) < 0)
         return lavin_err(ctx, LAVIN_EINVAL, "%s", err);
-    float *pool = make_pool();
+    uint16_t *pool = lavin_bench_pool_new();
     if (!pool)
         return lavin_err(ctx, LAVIN_ENOMEM, "bench: out of host memory");
     lavin_weights *w = NULL;
