@@ -174,6 +174,16 @@ int lavin_bench_weights(lavin_context *ctx, lavin_manifest_list list, const void
     return 0;
 }
 
+/* "f32", "f16" or "auto" into *out; 0 for anything else. */
+static int parse_precision(const char *v, enum lavin_precision *out)
+{
+    static const char *const names[] = { "auto", "f32", "f16" }; /* enum lavin_precision's order */
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(v, names[i]))
+            return *out = (enum lavin_precision)i, 1;
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -215,10 +225,7 @@ int lavin_cmd_bench(int argc, char **argv)
         } else if (!strcmp(a, "--kernels") && v && (!strcmp(v, "gpu") || !strcmp(v, "cpu"))) {
             kernels = v;
             i++;
-        } else if (!strcmp(a, "--precision") && v && (!strcmp(v, "f32") || !strcmp(v, "f16") || !strcmp(v, "auto"))) {
-            precision = !strcmp(v, "f32") ? LAVIN_PRECISION_F32
-                        : !strcmp(v, "f16") ? LAVIN_PRECISION_F16
-                                            : LAVIN_PRECISION_AUTO;
+        } else if (!strcmp(a, "--precision") && v && parse_precision(v, &precision)) {
             i++;
         } else if (!strcmp(a, "--filter") && v) {
             o.filter = v;

@@ -77,8 +77,10 @@ echo "hostile files (exit 2, one line naming the file):"
 small=$root/tests/data/io/kinds.gguf
 size=$(wc -c <"$small")
 bad=0
-n=1
-while [ "$n" -lt "$size" ]; do
+# Every cut in the first 256 bytes (the header, the metadata, the tensor
+# infos), then every 37th byte and the last: test_io checks every cut in
+# process, this checks the command's exit and line for each kind of place.
+for n in $(seq 1 255) $(seq 256 37 $((size - 2))) $((size - 1)); do
     head -c "$n" "$small" >"$tmp/cut.gguf"
     "$lavin" inspect "$tmp/cut.gguf" >/dev/null 2>"$tmp/err"
     status=$?
@@ -86,9 +88,8 @@ while [ "$n" -lt "$size" ]; do
         [ "$bad" -eq 0 ] && echo "       cut at $n: exit $status: $(cat "$tmp/err")"
         bad=$((bad + 1))
     fi
-    n=$((n + 1))
 done
-check "every truncation of kinds.gguf ($size bytes)" test "$bad" -eq 0
+check "truncations of kinds.gguf ($size bytes)" test "$bad" -eq 0
 patch() {  # patch NAME OFFSET OCTAL-BYTES...: a copy of kinds.gguf with bytes replaced at OFFSET
     name=$1 offset=$2
     shift 2

@@ -1,6 +1,5 @@
 /* Checkpoint readers and the safetensors writer; needs no GPU.
  * usage: test_io DATA_DIR [-v] */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +25,7 @@ const char *iot_data(iot *t, const char *name, char *buf, size_t size)
 
 int iot_no_leftovers(iot *t, const char *bad)
 {
-    DIR *d = opendir(t->tmp_dir);
-    int clean = d != NULL;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp") || !strcmp(e->d_name, bad))
-            clean = 0;
-    if (d)
-        closedir(d);
-    return clean;
+    return !scratch_count(t->tmp_dir, ".tmp") && !scratch_count(t->tmp_dir, bad);
 }
 
 int iot_rejects_truncations(iot *t, const char *path, const char *cut_name)

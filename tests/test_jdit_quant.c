@@ -234,14 +234,14 @@ int main(void)
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");
+    /* f32 arithmetic on both sides, so only the weights' storage differs */
+    p.precision = LAVIN_PRECISION_F32;
     char err[512];
     if (lavin_context_open(&s.ctx, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "test_jdit_quant: %s\n", err);
         return 1;
     }
-    /* f32 arithmetic on both sides, so only the weights' storage differs;
-     * both kernel classes read the blocks, whatever the device. */
-    s.ctx->mma = LAVIN_MMA_NONE;
+    /* Both kernel classes read the blocks, whatever the device. */
     enum lavin_kernels own = s.ctx->kernels;
     for (int k = 0; k < 2; k++) {
         s.ctx->kernels = k ? (own == LAVIN_KERNELS_CPU ? LAVIN_KERNELS_GPU : LAVIN_KERNELS_CPU) : own;

@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --peak) peak=${2:?--peak needs a value}; shift ;;
     --budget) budget=${2:?--budget needs a value}; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "gpu_check: bad argument '$1' (see --help)" >&2; exit 2 ;;
     *) out=$1 ;;
     esac

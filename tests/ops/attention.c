@@ -5,6 +5,7 @@
 #include "core/context.h"
 #include "tests/families.h"
 #include "core/ops/attention.h"
+#include "core/ops/attention_mma.h"
 #include "core/ops/rope.h"
 #include "tests/ref/attention.h"
 #include "tests/ref/rope.h"
@@ -30,7 +31,7 @@ static void attention_case(lt *t, int64_t B, int64_t L, int64_t H, int64_t Hkv, 
     int64_t nq[4] = { B, L, H, hd }, nk[4] = { B, L, Hkv, hd };
     size_t n = lt_nelem(4, nq), m = lt_nelem(4, nk);
     float *q = lt_random(t, n, -4, 4), *k = lt_random(t, m, -1, 1), *v = lt_random(t, m, -1, 1);
-    int f16 = ctx->mma != LAVIN_MMA_NONE;
+    int f16 = ctx->mma != LAVIN_MMA_NONE && lavin_attention_mma_fits(ctx, (uint32_t)hd);
     if (f16) {
         lt_round_to(q, n, LAVIN_F16);
         lt_round_to(k, m, LAVIN_F16);
