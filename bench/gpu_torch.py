@@ -182,10 +182,8 @@ def run(args):
             # ref.guided with its attention through SDPA (flash attention on
             # CUDA), as a PyTorch user would run the model.
             with torch.autocast("cuda", dtype=dtype) if cuda else contextlib.nullcontext():
-                v_cond = ref.forward(w, cfg, x, t, cond, attn=sdpa)
-                v_null = ref.forward(w, cfg, x, t, cond_null, attn=sdpa)
-                return x + 0.05 * (v_null + 1.5 * (v_cond - v_null))
-        return timed(step, 1, 0.5), "jdit_reference.forward x2, SDPA, autocast" if cuda else "jdit_reference.forward x2"
+                return x + 0.05 * ref.guided(w, cfg, x, t, cond, cond_null, 1.5, attn=sdpa)
+        return timed(step, 1, 0.5), "jdit_reference.guided, SDPA, autocast" if cuda else "jdit_reference.guided"
 
 
     with torch.inference_mode():
@@ -194,7 +192,7 @@ def run(args):
             try:
                 ms, how = time_case(kind, shape)
                 row = {"name": cname, "ms": ms, "flops": flops(kind, shape), "how": how}
-                print(f"{cname:<44} {ms:10.3f} ms {flops(kind, shape) / ms * 1e-9:9.2f} TFLOP/s  {how}"
+                print(f"{cname:<44} {ms:10.3f} ms {row['flops'] / ms * 1e-9:9.2f} TFLOP/s  {how}"
                       f" ({time.perf_counter() - t0:.1f} s)", flush=True)
             except Exception as e:  # one failing case must not cost the others
                 row = {"name": cname, "error": f"{type(e).__name__}: {e}"}

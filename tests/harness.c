@@ -7,6 +7,16 @@
 #include "tests/harness.h"
 #include "core/transfer.h"
 
+const char *lt_fixtures(char *buf, size_t size, const char *built_in, const char *sub)
+{
+    const char *root = getenv("LAVIN_TEST_FIXTURES");
+    if (root && *root)
+        snprintf(buf, size, "%s/%s", root, sub);
+    else
+        snprintf(buf, size, "%s", built_in);
+    return buf;
+}
+
 static uint64_t next(lt *t)
 {
     /* splitmix64: a tiny generator with good enough statistics for tests */

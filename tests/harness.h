@@ -27,6 +27,12 @@ typedef struct lt {
 } lt;
 
 /* Uniform in [lo, hi), never exactly zero. */
+/* The fixture folder sub of tests/fixtures into buf: under
+ * $LAVIN_TEST_FIXTURES when it is set (the tests/fixtures folder of another
+ * checkout, for a build carried to another machine: tools/gpu_check.sh),
+ * else built_in, the path this build was made with. Returns buf. */
+const char *lt_fixtures(char *buf, size_t size, const char *built_in, const char *sub);
+
 float lt_uniform(lt *t, float lo, float hi);
 float *lt_random(lt *t, size_t n, float lo, float hi);
 size_t lt_nelem(int ndim, const int64_t *ne);

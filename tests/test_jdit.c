@@ -12,6 +12,7 @@
 #include "jdit/sampler.h"
 #include "core/stream.h"
 #include "checkpoint/weights.h"
+#include "tests/harness.h"
 #include "core/transfer.h"
 
 #ifndef FIXTURES
@@ -225,13 +226,7 @@ static void bad_input(suite *s)
 int main(void)
 {
     suite s = { 0 };
-    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
-     * for a build carried to another machine (tools/gpu_check.sh). */
-    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
-    if (fixtures && *fixtures)
-        snprintf(s.fixtures, sizeof(s.fixtures), "%s/jdit", fixtures);
-    else
-        snprintf(s.fixtures, sizeof(s.fixtures), "%s", FIXTURES);
+    lt_fixtures(s.fixtures, sizeof(s.fixtures), FIXTURES, "jdit");
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");

@@ -15,6 +15,7 @@
 #include "stvae/stvae.h"
 #include "stvae/tiling.h"
 #include "core/transfer.h"
+#include "tests/harness.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures/stvae"
@@ -247,13 +248,7 @@ static void rejects(suite *s)
 int main(void)
 {
     suite s = { 0 };
-    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
-     * for a build carried to another machine (tools/gpu_check.sh). */
-    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
-    if (fixtures && *fixtures)
-        snprintf(s.fixtures, sizeof(s.fixtures), "%s/stvae", fixtures);
-    else
-        snprintf(s.fixtures, sizeof(s.fixtures), "%s", FIXTURES);
+    lt_fixtures(s.fixtures, sizeof(s.fixtures), FIXTURES, "stvae");
     lavin_context_params p;
     lavin_context_params_default(&p);
     p.validation = !getenv("LAVIN_TEST_NO_VALIDATION");

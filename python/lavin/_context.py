@@ -11,8 +11,6 @@ from ._errors import check, error
 logger = logging.getLogger("lavin")
 logger.addHandler(logging.NullHandler())  # a library's logger: silent until the program configures logging
 _PY_LEVELS = (logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG)
-# enum lavin_precision, in order
-PRECISIONS = ("auto", "f32", "f16")
 
 
 def _to_logging(level, message):
@@ -60,9 +58,9 @@ class Context(Closing):
         p.memory_limit = int(memory_limit or 0)
         p.cache_dir = N.path_bytes(cache_dir)
         p.contexts_dir = N.path_bytes(contexts_dir)
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
-        p.precision = PRECISIONS.index(precision)
+        if precision not in N.PRECISIONS:
+            raise ValueError(f"precision {precision!r} is not one of {', '.join(N.PRECISIONS)}")
+        p.precision = N.PRECISIONS[precision]
         if log is None:  # the "lavin" logger, as verbose as it is enabled for now
             log = _to_logging
             if log_level is None:

@@ -25,6 +25,7 @@ STAGES = ("load", "encode", "sample", "decode")            # enum lavin_stage
 WEIGHTS_DTYPES = {None: 0, "stored": 0, "f32": 1, "f16": 2, "bf16": 3}  # enum lavin_weights_dtype
 FITS = {"stretch": 0, "pad": 1, "crop": 2}                  # enum lavin_fit
 ROPES = {"auto": 0, "extrapolate": 1, "interpolate": 2}     # enum lavin_rope
+PRECISIONS = {"auto": 0, "f32": 1, "f16": 2}                # enum lavin_precision
 ANSWER_KINDS = ("rgb", "depth", "normal", "labels", "edges")  # enum lavin_answer_kind
 VAE_TILE_AUTO, VAE_TILE_OFF, VAE_TILE_FIXED = 0, 1, 2       # enum lavin_vae_tiling
 FEATURES = ("fp16-storage", "fp16-arith", "int8-storage", "int8-arith", "subgroup-arith", "nv-coopmat",

@@ -117,14 +117,9 @@ static void rows_case(lt *t, int64_t planes, int64_t h, int64_t w, int64_t oh, i
 static float *fixture(lt *t, const char *name, const char *suffix, const char *key, const lavin_ckpt_tensor **info,
                       lavin_checkpoint **ck)
 {
-    char path[512], err[512];
-    /* LAVIN_TEST_FIXTURES: the tests/fixtures folder of another checkout,
-     * for a build carried to another machine (tools/gpu_check.sh). */
-    const char *fixtures = getenv("LAVIN_TEST_FIXTURES");
-    if (fixtures && *fixtures)
-        snprintf(path, sizeof(path), "%s/resample/%s%s.safetensors", fixtures, name, suffix);
-    else
-        snprintf(path, sizeof(path), "%s/%s%s.safetensors", RESAMPLE_FIXTURES, name, suffix);
+    char dir[512], path[1024], err[512];
+    snprintf(path, sizeof(path), "%s/%s%s.safetensors", lt_fixtures(dir, sizeof(dir), RESAMPLE_FIXTURES, "resample"),
+             name, suffix);
     if (lavin_checkpoint_open(path, ck, err, sizeof(err)) < 0) {
         lt_ok(t, err, LAVIN_EIO);
         return NULL;

@@ -198,9 +198,9 @@ def null_condition(cond):
     return torch.cat([torch.zeros_like(cond[:, :, :1]), cond[:, :, -1:]], 2)
 
 
-def guided(w, cfg, x, t, cond, cond_null, scale):
-    v_cond = forward(w, cfg, x, t, cond)
-    v_null = forward(w, cfg, x, t, cond_null)
+def guided(w, cfg, x, t, cond, cond_null, scale, attn=attention):
+    v_cond = forward(w, cfg, x, t, cond, attn)
+    v_null = forward(w, cfg, x, t, cond_null, attn)
     return v_null + scale * (v_cond - v_null)
 
 
