@@ -35,8 +35,6 @@ static const char *const ggml_names[] = {
     NULL, NULL, NULL, "MXFP4",
 };
 
-/* Bytes of each metadata type with a fixed size; 0 for string and array. */
-static const uint8_t kv_size[] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
 
 uint32_t lavin_gguf_ggml_type(lavin_dtype t)
 {
@@ -60,6 +58,25 @@ int lavin_gguf_lavin_dtype(uint32_t ggml_type)
     case LAVIN_GGML_Q4_0: return LAVIN_Q4_0;
     }
     return -1;
+}
+
+size_t lavin_gguf_value_size(uint32_t type)
+{
+    static const uint8_t size[] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
+    return type < sizeof(size) ? size[type] : 0;
+}
+
+int lavin_gguf_key_is(const lavin_gguf_entry *e, const char *key)
+{
+    return e->key_len == strlen(key) && !memcmp(e->key, key, e->key_len);
+}
+
+const lavin_gguf_entry *lavin_gguf_find(const lavin_gguf_entry *kv, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lavin_gguf_key_is(&kv[i], key))
+            return &kv[i];
+    return NULL;
 }
 
 uint64_t lavin_gguf_le(const uint8_t *p, int bytes)
@@ -173,10 +190,10 @@ static int value(gg *g, uint32_t type, int depth)
         return rd_str(g, "string", 0, 0, &s, &n);
     }
     if (type != LAVIN_GGUF_ARRAY) {
-        LAVIN_TRY(need(g, kv_size[type]));
+        LAVIN_TRY(need(g, lavin_gguf_value_size(type)));
         if (type == LAVIN_GGUF_BOOL && g->d[g->pos] > 1)
             return fail(g, LAVIN_EFORMAT, "bool value %u is neither 0 nor 1", g->d[g->pos]);
-        g->pos += kv_size[type];
+        g->pos += lavin_gguf_value_size(type);
         return 0;
     }
     if (depth >= LAVIN_GGUF_MAX_NESTING)
@@ -189,15 +206,15 @@ static int value(gg *g, uint32_t type, int depth)
         return fail(g, LAVIN_EFORMAT, "array of unknown value type %u", et);
     /* The least each element takes: its bytes, a string's length, an
      * array's type and count. */
-    uint64_t least = et == LAVIN_GGUF_STRING ? 8 : et == LAVIN_GGUF_ARRAY ? 12 : kv_size[et];
+    uint64_t least = et == LAVIN_GGUF_STRING ? 8 : et == LAVIN_GGUF_ARRAY ? 12 : lavin_gguf_value_size(et);
     if (count > (g->size - g->pos) / least)
         return fail(g, LAVIN_EFORMAT, "array of %llu values cannot fit in the %zu bytes left",
                     (unsigned long long)count, g->size - g->pos);
-    if (kv_size[et]) {
+    if (lavin_gguf_value_size(et)) {
         for (uint64_t i = 0; et == LAVIN_GGUF_BOOL && i < count; i++)
             if (g->d[g->pos + i] > 1)
                 return fail(g, LAVIN_EFORMAT, "bool value %u is neither 0 nor 1", g->d[g->pos + i]);
-        g->pos += (size_t)(count * kv_size[et]);
+        g->pos += (size_t)(count * lavin_gguf_value_size(et));
         return 0;
     }
     for (uint64_t i = 0; i < count; i++)
@@ -251,20 +268,11 @@ static int read_kv(gg *g, uint64_t i, lavin_gguf_entry *e)
     return 0;
 }
 
-static const lavin_gguf_entry *find_kv(const lavin_gguf_entry *kv, size_t n, const char *key)
-{
-    size_t len = strlen(key);
-    for (size_t i = 0; i < n; i++)
-        if (kv[i].key_len == len && !memcmp(kv[i].key, key, len))
-            return &kv[i];
-    return NULL;
-}
-
 /* general.alignment: a uint32 power of two, a multiple of 8 as the format
  * asks; 32 when absent. */
 static int alignment(gg *g, const lavin_gguf_entry *kv, size_t n, uint32_t *align)
 {
-    const lavin_gguf_entry *e = find_kv(kv, n, LAVIN_GGUF_KEY_ALIGNMENT);
+    const lavin_gguf_entry *e = lavin_gguf_find(kv, n, LAVIN_GGUF_KEY_ALIGNMENT);
     *align = LAVIN_GGUF_ALIGNMENT;
     if (!e)
         return 0;
@@ -437,7 +445,7 @@ static int header(gg *g, uint64_t *nt, uint64_t *nkv)
 
 static int quantization(gg *g, const lavin_gguf_entry *kv, size_t nkv, const gguf_info *t, size_t nt)
 {
-    const lavin_gguf_entry *e = find_kv(kv, nkv, LAVIN_GGUF_KEY_QVERSION);
+    const lavin_gguf_entry *e = lavin_gguf_find(kv, nkv, LAVIN_GGUF_KEY_QVERSION);
     snprintf(g->where, sizeof(g->where), "metadata '%s'", LAVIN_GGUF_KEY_QVERSION);
     if (e && e->type != LAVIN_GGUF_UINT32)
         return fail(g, LAVIN_EFORMAT, "value type %u is not uint32 (4)", e->type);

@@ -19,17 +19,9 @@ typedef struct meta {
     size_t err_size;
 } meta;
 
-static int key_is(const lavin_gguf_entry *e, const char *key)
-{
-    return e->key_len == strlen(key) && !memcmp(e->key, key, e->key_len);
-}
-
 static const lavin_gguf_entry *find(const meta *m, const char *key)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (key_is(&m->kv[i], key))
-            return &m->kv[i];
-    return NULL;
+    return lavin_gguf_find(m->kv, m->n, key);
 }
 
 static int bad(const meta *m, const char *key, const char *what)
@@ -74,12 +66,6 @@ static double number(uint32_t type, const uint8_t *p)
                                      : type == LAVIN_GGUF_UINT16 ? 2 : 1);
 }
 
-static size_t fixed_size(uint32_t type)
-{
-    static const uint8_t size[] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
-    return type < sizeof(size) ? size[type] : 0;
-}
-
 /* One value at *p as JSON, moving *p past it; the reader has checked its
  * bytes, so only memory can fail. */
 static cJSON *json_value(uint32_t type, const uint8_t **p)
@@ -112,7 +98,7 @@ static cJSON *json_value(uint32_t type, const uint8_t **p)
         return a;
     }
     cJSON *j = type == LAVIN_GGUF_BOOL ? cJSON_CreateBool(**p) : cJSON_CreateNumber(number(type, *p));
-    *p += fixed_size(type);
+    *p += lavin_gguf_value_size(type);
     return j;
 }
 
@@ -235,7 +221,7 @@ static int verbatim(const meta *m)
             continue;
         int seen = 0;
         for (size_t k = 0; k < made && !seen; k++)
-            seen = key_is(e, m->out->meta[2 * k]);
+            seen = lavin_gguf_key_is(e, m->out->meta[2 * k]);
         if (seen)
             continue;
         char num[40];

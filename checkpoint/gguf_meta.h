@@ -24,6 +24,16 @@ const char *lavin_gguf_text_problem(const uint8_t *s, size_t n, int name);
 /* Little-endian unsigned integer of 1, 2, 4 or 8 bytes. */
 uint64_t lavin_gguf_le(const uint8_t *p, int bytes);
 
+/* Bytes of a metadata value of a fixed-size type; 0 for strings, arrays and
+ * types the format does not define. */
+size_t lavin_gguf_value_size(uint32_t type);
+
+/* Whether entry e's key is key. */
+int lavin_gguf_key_is(const lavin_gguf_entry *e, const char *key);
+
+/* The entry among kv[0 .. n) whose key is key, or NULL. */
+const lavin_gguf_entry *lavin_gguf_find(const lavin_gguf_entry *kv, size_t n, const char *key);
+
 /* Adds the file's metadata to out as text (checkpoint/gguf.h says which
  * keys) and the tensors' why from lavin.kept.names/reasons; the tensors
  * must already be in out. Fails, naming the key, when a key lavin reads
