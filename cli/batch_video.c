@@ -1,6 +1,6 @@
 /* lavin batch's video and prediction jobs, on a session the runner keeps:
- * the work of lavin video (to a video file; --frames-dir is that command's
- * own) and of lavin predict, each output written whole or not at all. */
+ * the work of lavin video and lavin predict to a video file (--frames-dir is
+ * those commands' own), each output written whole or not at all. */
 #include <stdio.h>
 
 #include "cli/batch_video.h"

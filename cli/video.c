@@ -1,15 +1,10 @@
 /* lavin video: an image task on every frame of a video, or (--clip) a clip
  * task on consecutive clips of it. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/frames_dir.h"
 #include "cli/infer.h"
-#include "cli/outputs.h"
 #include "cli/video_jobs.h"
 
 static void usage(FILE *f)
@@ -46,83 +41,11 @@ static int process(video_job *j, lavin_video_input *r, char *err, size_t n)
     return ret;
 }
 
-/* --frames-dir DIR is this command's own: taken out of argv before the
- * options lavin run shares are parsed. */
-static int take_frames_dir(int *argc, char **argv, const char **dir)
-{
-    *dir = NULL;
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--frames-dir"))
-            continue;
-        if (i + 1 >= *argc || !argv[i + 1][0]) {
-            fprintf(stderr, "lavin video: --frames-dir needs a folder (see --help)\n");
-            return -1;
-        }
-        *dir = argv[i + 1];
-        memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof(*argv));
-        *argc -= 2;
-        i--;
-    }
-    return 0;
-}
-
-/* What the command will write, checked before any work: a container lavin
- * writes and a folder for it, not the input; a frames folder that exists or
- * can be made. */
-static int check_outputs(const infer_opts *o, const char *frames_dir, lavin_context *ctx, char *err, size_t n)
-{
-    int ret = o->out ? lavin_video_format_check(ctx, o->out) : 0;
-    if (ret < 0)
-        return snprintf(err, n, "%s", lavin_context_error(ctx)), ret;
-    cli_files in = { 0 }, out = { 0 };
-    ret = cli_files_add(&in, o->in);
-    if (ret == 0 && o->out)
-        ret = cli_files_add(&out, o->out);
-    if (ret == 0)
-        ret = cli_outputs_check(&in, &out, err, n);
-    if (ret == 0 && o->out)
-        ret = cli_output_folder_check(o->out, err, n);
-    cli_files_free(&in);
-    cli_files_free(&out);
-    struct stat st;
-    if (ret == 0 && frames_dir && strlen(frames_dir) > FRAME_PATH_MAX - FRAME_NAME_MAX)
-        ret = (snprintf(err, n, "%.64s...: --frames-dir path too long", frames_dir), -1);
-    else if (ret == 0 && frames_dir && stat(frames_dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        ret = (snprintf(err, n, "%s: --frames-dir names a file, not a folder", frames_dir), -1);
-    else if (ret == 0 && frames_dir && stat(frames_dir, &st) < 0)
-        ret = cli_output_folder_check(frames_dir, err, n);
-    return ret < 0 ? LAVIN_EINVAL : 0;
-}
-
-static int make_frames_dir(const char *dir, int *made, char *err, size_t n)
-{
-    struct stat st;
-    if ((*made = mkdir(dir, 0777) == 0) || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-        return 0;
-    snprintf(err, n, "%s: cannot make the frames folder: %s", dir, strerror(errno));
-    return LAVIN_EIO;
-}
-
-/* A failed or interrupted run takes back the frames it wrote: the files of
- * one run appear together or not at all. */
-static void remove_frames(const video_job *j, int made)
-{
-    char path[FRAME_PATH_MAX], preview[FRAME_PATH_MAX];
-    for (int i = 0; i < j->written; i++) {
-        snprintf(path, sizeof(path), "%s/%06d.png", j->frames_dir, i);
-        unlink(path);
-        if (lavin_answer_preview_path(path, preview, sizeof(preview)) == 0)
-            unlink(preview);
-    }
-    if (made)
-        rmdir(j->frames_dir);
-}
-
 int lavin_cmd_video(int argc, char **argv)
 {
     infer_opts o;
     const char *frames_dir;
-    if (take_frames_dir(&argc, argv, &frames_dir) < 0)
+    if (frames_dir_take(&argc, argv, "video", &frames_dir) < 0)
         return LAVIN_EXIT_USAGE;
     int status = infer_start(argc, argv, "video", usage, &o);
     if (status >= 0)
@@ -142,7 +65,7 @@ int lavin_cmd_video(int argc, char **argv)
     char err[1024] = "";
     video_job j = { .ctx = s.ctx, .progress = &s.progress, .o = &o, .frames_dir = frames_dir };
     lavin_video_input *r = NULL;
-    int ret = check_outputs(&o, frames_dir, s.ctx, err, sizeof(err));
+    int ret = frames_dir_check_outputs(&o, frames_dir, s.ctx, err, sizeof(err));
     if (ret >= 0)
         ret = lavin_video_input_open(s.ctx, o.in, &r, &j.info);
     if (ret >= 0)
@@ -152,7 +75,7 @@ int lavin_cmd_video(int argc, char **argv)
         snprintf(err, sizeof(err), "%s", lavin_context_error(s.ctx));
     int made = 0;
     if (ret >= 0 && frames_dir)
-        ret = make_frames_dir(frames_dir, &made, err, sizeof(err));
+        ret = frames_dir_make(frames_dir, &made, err, sizeof(err));
     if (ret >= 0)
         ret = process(&j, r, err, sizeof(err));
     if (ret >= 0 && j.w && (ret = lavin_video_output_finish(&j.w)) < 0)
@@ -161,7 +84,7 @@ int lavin_cmd_video(int argc, char **argv)
     lavin_video_input_close(&r);
     infer_close(&s);
     if (ret < 0 && frames_dir)
-        remove_frames(&j, made);
+        frames_dir_remove(frames_dir, j.written, made);
     if (ret < 0)
         return infer_fail("video", ret, err);
     if (!o.quiet && o.out)

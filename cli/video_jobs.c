@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/frames_dir.h"
 #include "cli/video_jobs.h"
 
 void video_output_params(const lavin_video_info *info, int width, int height, lavin_video_output_params *p)
@@ -21,12 +22,7 @@ void video_output_params(const lavin_video_info *info, int width, int height, la
 
 static int emit(video_job *j, const lavin_answer *a, int64_t pts)
 {
-    int ret = 0;
-    if (j->frames_dir) {
-        char path[FRAME_PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%06lld.png", j->frames_dir, (long long)j->written);
-        ret = lavin_answer_write(j->ctx, a, path);
-    }
+    int ret = j->frames_dir ? frames_dir_write(j->ctx, j->frames_dir, j->written, a) : 0;
     if (ret >= 0 && j->o->out) {
         lavin_picture vis = { 0 };
         ret = lavin_answer_preview(j->ctx, a, &vis);

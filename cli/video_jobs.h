@@ -8,15 +8,12 @@
 
 #include "cli/infer.h"
 
-/* DIR/NNNNNN.png and its preview's name fit when DIR is shorter by this much */
-enum { FRAME_PATH_MAX = 4096, FRAME_NAME_MAX = 64 };
-
 typedef struct video_job {
     lavin_context *ctx;
     lavin_session *s;
     cli_progress *progress;
     const infer_opts *o;    /* in, out (NULL: no video written), clips and clip_frames */
-    const char *frames_dir; /* each answer as data too, DIR/NNNNNN.png; NULL: not */
+    const char *frames_dir; /* each answer as data too (cli/frames_dir.h); NULL: not */
     lavin_video_info info;  /* the input's, from lavin_video_input_open() */
     lavin_video_output *w;  /* opened at the first answer; the caller finishes or aborts it */
     int64_t written;        /* frames answered and written */

@@ -86,6 +86,33 @@ expect 0 "4 frames after the clip" predict --in "$clip" --frames 4 --context-fra
 check "input + 4 frames" test "$("$media" probe "$tmp/next.mp4" | cut -d' ' -f1)" = "$((frames + 4))"
 expect 0 "--only-new" predict --in "$clip" --frames 3 --context-frames 5 --only-new -o "$tmp/new.mp4"
 check "3 new frames" test "$("$media" probe "$tmp/new.mp4" | cut -d' ' -f1)" = "3"
+expect 0 "--frames-dir without -o" predict --in "$clip" --frames 3 --context-frames 5 --frames-dir "$tmp/next"
+check "exactly 3 PNGs, from 000000" test "$(ls "$tmp/next" | tr '\n' ' ')" = "000000.png 000001.png 000002.png "
+size=$(echo "$ref" | cut -d' ' -f2)
+check "at the input's size ($size)" test "$("$media" size "$tmp/next/000002.png")" = "$size"
+check "8-bit RGB, as run writes raw answers" test "$(png_depth "$tmp/next/000000.png")" = "8 2"
+expect 0 "-o and --frames-dir" predict --in "$clip" --frames 3 --context-frames 5 --only-new -o "$tmp/both.mp4" \
+    --frames-dir "$tmp/both"
+check "the video has the 3 new frames" test "$("$media" probe "$tmp/both.mp4" | cut -d' ' -f1)" = "3"
+check "and the folder the same frames" sh -c "ls '$tmp/both' | wc -l | grep -qx 3 && cmp '$tmp/next/000002.png' \
+    '$tmp/both/000002.png'"
+: >"$tmp/a-file"
+expect 2 "--frames-dir names a file" predict --in "$clip" --frames 2 --context-frames 5 -o "$tmp/nf.mp4" \
+    --frames-dir "$tmp/a-file"
+one_line_naming a-file
+no_file "$tmp/nf.mp4"
+check "the file is left as it was" test -f "$tmp/a-file" -a ! -s "$tmp/a-file"
+mkdir -p "$tmp/blocked/000001.png"
+expect 2 "a frame that cannot be written" predict --in "$clip" --frames 3 --context-frames 5 \
+    --frames-dir "$tmp/blocked" -o "$tmp/bl.mp4"
+one_line_naming 000001.png
+check "takes back the frames before it" test "$(ls "$tmp/blocked")" = 000001.png
+no_file "$tmp/bl.mp4"
+expect 2 "--frames-dir in a missing folder" predict --in "$clip" --frames 2 --frames-dir "$tmp/no/such"
+one_line_naming "no/such"
+no_file "$tmp/no"
+expect 2 "neither -o nor --frames-dir" predict --in "$clip" --frames 2
+expect 2 "--frames-dir without a folder" predict --in "$clip" --frames 2 --frames-dir
 
 echo "audio:"
 audio=$root/tests/data/media/av.mp4
