@@ -17,7 +17,7 @@ packages=(meson ninja-build pkg-config gcc glslang-tools libvulkan-dev
           vulkan-validationlayers libcjson-dev libavformat-dev libavcodec-dev libavutil-dev
           libswscale-dev libswresample-dev)
 if [ "$mode" = test ]; then
-    packages+=(clang libclang-rt-14-dev python3-numpy)
+    packages+=(clang libclang-rt-14-dev python3-numpy python3-pil)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -19,6 +19,8 @@ EXAMPLE_SCENE_SEED = HELD_OUT_START + 90_001
 EXAMPLE_FLYTHROUGH_SEED = HELD_OUT_START + 90_002
 EVAL_SEED_BASE = HELD_OUT_START + 100_000
 EVAL_SCENE_COUNT = 50
+EVAL_CLIP_SEED_BASE = HELD_OUT_START + 110_000
+EVAL_CLIP_COUNT = 50
 
 
 def is_held_out(seed):
@@ -33,7 +35,14 @@ def eval_scenes(n=EVAL_SCENE_COUNT):
     return [EVAL_SEED_BASE + i for i in range(n)]
 
 
+def eval_clips(n=EVAL_CLIP_COUNT):
+    """The first n (at most 50) fixed evaluation flythrough seeds."""
+    if not 0 <= n <= EVAL_CLIP_COUNT:
+        raise ValueError(f"eval_clips: n={n} outside 0..{EVAL_CLIP_COUNT}")
+    return [EVAL_CLIP_SEED_BASE + i for i in range(n)]
+
+
 __all__ = ["Camera", "Scene", "CLASS_NAMES", "camera_path", "random_camera", "random_scene",
            "render", "scene_from_seed", "HELD_OUT_START", "HELD_OUT_SEEDS", "is_held_out",
-           "eval_scenes", "CONTEXT_SEED_BASE", "CLIP_SEED_BASE", "EXAMPLE_SCENE_SEED",
-           "EXAMPLE_FLYTHROUGH_SEED", "EVAL_SEED_BASE"]
+           "eval_scenes", "eval_clips", "CONTEXT_SEED_BASE", "CLIP_SEED_BASE", "EXAMPLE_SCENE_SEED",
+           "EXAMPLE_FLYTHROUGH_SEED", "EVAL_SEED_BASE", "EVAL_CLIP_SEED_BASE"]

@@ -15,7 +15,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.render import (CLASS_NAMES, camera_path, eval_scenes, is_held_out,  # noqa: E402
+from tools.render import (CLASS_NAMES, camera_path, eval_clips, eval_scenes, is_held_out,  # noqa: E402
                           random_camera, render, scene_from_seed)
 from tools.render import targets as T  # noqa: E402
 
@@ -65,6 +65,8 @@ def main():
     assert len(pal) == len(CLASS_NAMES)
     seeds = eval_scenes()
     assert len(seeds) == 50 == len(set(seeds)) and all(is_held_out(s) for s in seeds)
+    clips = eval_clips()
+    assert len(clips) == 50 == len(set(clips)) and all(is_held_out(s) for s in clips) and not set(clips) & set(seeds)
     assert not is_held_out(0) and not is_held_out(10**9 - 1) and is_held_out(10**9)
 
     for seed in (1, 2, 3, 10**9 + 7):

@@ -4,7 +4,10 @@
 2. its manifest and the J-DiT's are the released state dicts' (as listed in
    tests/data/models/);
 3. folding the latent rescaling into the VAE leaves decoding unchanged;
-4. a J-DiT run stopped and resumed ends bit-identical to an uninterrupted one.
+4. the ST-VAE's clip stage (train_vae_clips.py) leaves pictures exactly as
+   they were, and changes clips;
+5. a J-DiT run stopped and resumed ends bit-identical to an uninterrupted
+   one, with the video tasks in the draw.
 
     /usr/bin/python3 -m tools.train.check
 """
@@ -20,7 +23,7 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.train import data, latents, train_vae  # noqa: E402
+from tools.train import clips, data, latents, train_vae, train_vae_clips  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -66,6 +69,21 @@ def check_vae(gen):
     return ok
 
 
+def check_clip_stage(gen):
+    w = random_vae(train_vae.CONFIG, gen)
+    delta = {k: torch.randn(v.shape, generator=gen) * 0.1 for k, v in w.items() if train_vae_clips.temporal(k, v.shape)}
+    w2 = train_vae_clips.compose(w, delta)
+    cfg = train_vae.CONFIG
+    x = torch.rand(1, 3, 1, 24, 40, generator=gen) * 2 - 1
+    z = torch.randn(1, cfg["latent_channels"], 1, 3, 5, generator=gen)
+    err = max(((vref.encode(w2, cfg, x) - vref.encode(w, cfg, x)).norm() / vref.encode(w, cfg, x).norm()).item(),
+              ((vref.decode(w2, cfg, z) - vref.decode(w, cfg, z)).norm() / vref.decode(w, cfg, z).norm()).item())
+    ok = report(f"clip stage: pictures encode and decode as before ({err:.1e})", err < 1e-5)
+    clip = torch.rand(1, 3, 5, 24, 40, generator=gen) * 2 - 1
+    moved = ((vref.encode(w2, cfg, clip) - vref.encode(w, cfg, clip)).norm() / vref.encode(w, cfg, clip).norm()).item()
+    return ok & report(f"clip stage: clips change ({moved:.1e})", moved > 1e-3)
+
+
 def check_manifests():
     ok = report("ST-VAE manifest is the released layout",
                 {k: list(v) for k, v in vae.manifest(TINY4).items()} ==
@@ -84,6 +102,10 @@ def check_resume():
         pool = os.path.join(tmp, "pool.npz")
         pics = np.stack([data.pictures(data.TRAIN_SEED_BASE + i, 32) for i in range(6)])
         np.savez(pool, pictures=pics, first_seed=data.TRAIN_SEED_BASE, size=32)
+        clip_pool = os.path.join(tmp, "clips.npz")
+        fly = [clips.flythrough(clips.CLIP_SEED_BASE + i, clips.FRAMES, 32) for i in range(3)]
+        np.savez(clip_pool, clips=np.stack([np.stack([f[k] for k in clips.KINDS]) for f in fly]),
+                 z=np.stack([f["z"] for f in fly]), first_seed=clips.CLIP_SEED_BASE, frames=clips.FRAMES, size=32)
         vst = os.path.join(tmp, "vae")
         common = [sys.executable, "-m"]
         subprocess.run(common + ["tools.train.train_vae", "--pool", pool, "--run", vst, "--minutes", "0.05",
@@ -93,7 +115,8 @@ def check_resume():
             run = os.path.join(tmp, name)
             for k, steps in enumerate(plan):
                 args = ["tools.train.train_jdit", "--pool", pool, "--vae", os.path.join(vst, "state.pt"), "--run",
-                        run, "--steps", str(steps), "--batch", "3"] + (["--resume"] if k else [])
+                        run, "--steps", str(steps), "--batch", "3", "--clips", clip_pool,
+                        "--task-weights", '{"depth-clip": 20, "predict": 20}'] + (["--resume"] if k else [])
                 subprocess.run(common + args, check=True, cwd=ROOT, capture_output=True)
             runs.append(torch.load(os.path.join(run, "state.pt")))
         same = all(torch.equal(runs[0]["ema"][k], runs[1]["ema"][k]) for k in runs[0]["ema"])
@@ -103,7 +126,7 @@ def check_resume():
 def main():
     torch.set_grad_enabled(False)
     gen = torch.Generator().manual_seed(5)
-    ok = check_manifests() & check_vae(gen)
+    ok = check_manifests() & check_vae(gen) & check_clip_stage(gen)
     torch.set_grad_enabled(True)
     ok &= check_resume()
     sys.exit(0 if ok else 1)

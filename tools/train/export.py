@@ -28,8 +28,12 @@ def engine_config(cfg):
 
 
 def budget(st):
-    return {"jdit_steps": st["step"], "jdit_minutes": round(st["seconds"] / 60, 1),
-            "vae_steps": st["vae"]["step"], "vae_minutes": round(st["vae"]["seconds"] / 60, 1)}
+    b = {"jdit_steps": st["step"], "jdit_minutes": round(st["seconds"] / 60, 1),
+         "vae_steps": st["vae"]["step"], "vae_minutes": round(st["vae"]["seconds"] / 60, 1)}
+    if "clip_steps" in st["vae"]:
+        b["vae_clip_steps"] = st["vae"]["clip_steps"]
+        b["vae_clip_minutes"] = round(st["vae"]["clip_seconds"] / 60, 1)
+    return b
 
 
 def card(cfg, vcfg, st, size):
@@ -47,10 +51,25 @@ tools/train/export.py on {datetime.date.today().isoformat()}.
   latent normalisation gives unit variance.
 
 Training on a 2-core CPU (Debian's python3-torch): ST-VAE {b["vae_steps"]} steps,
-{b["vae_minutes"]} min; J-DiT {b["jdit_steps"]} steps, {b["jdit_minutes"]} min.
+{b["vae_minutes"]} min{clip_stage(b)};
+J-DiT {b["jdit_steps"]} steps, {b["jdit_minutes"]} min.
 Tasks come only from the context pairs: depth, normal, segmentation, edges,
-colorize. Scores are in the top-level README.
+colorize{video_tasks(b)}. Scores are in the top-level README.
 """
+
+
+def clip_stage(b):
+    if "vae_clip_steps" not in b:
+        return ""
+    return (f", then {b['vae_clip_steps']} steps,\n{b['vae_clip_minutes']} min on flythrough clips "
+            "(tools/train/train_vae_clips.py: pictures unchanged)")
+
+
+def video_tasks(b):
+    if "vae_clip_steps" not in b:
+        return ""
+    return ("; and, from flythroughs, clip depth (`lavin video --clip`\nwith the depth-clip context) "
+            "and future frames (`lavin predict`)")
 
 
 def main():

@@ -3,7 +3,8 @@ matching as the reference's transport (linear path x_t = t x1 + (1 - t) x0,
 velocity x1 - x0, loss MSE + 0.1 L1, t logit-normal), AdamW, an EMA of the
 weights. Each batch takes one task and 1 to 4 context pairs from distinct
 scenes; a share of the items gets the null condition [zeros, query] that
-guidance contrasts with.
+guidance contrasts with. With --clips, the video tasks of clip_tasks.py
+(clip depth, future frames) join the draw.
 
     /usr/bin/python3 -m tools.train.train_jdit --pool runs/pool.npz --vae runs/vae/state.pt \
         --run runs/jdit --minutes 60 [--resume]
@@ -20,13 +21,14 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.train import checkpoint, data, latents  # noqa: E402
+from tools.train import checkpoint, clip_tasks, data, latents  # noqa: E402
+from tools.train.train_vae_clips import temporal  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
 import jdit_reference as jref  # noqa: E402
 
 CONFIG = {"hidden_size": 144, "depth": 4, "num_heads": 4, "kv_group": 2, "in_channels": 16, "patch_size": 2}
-TASKS = list(data.TASKS)
+TASKS = list(data.TASKS) + list(clip_tasks.TASKS)
 # Context lengths 1 to 4, short ones more often: the query-reading head forms
 # faster with fewer frames to choose from, and they cost less.
 PAIR_WEIGHTS = (0.5, 0.3, 0.1, 0.1)
@@ -153,6 +155,20 @@ def prepare(a, gen):
     return vae
 
 
+def swap_vae(vae, path):
+    """The run's ST-VAE replaced by train_vae_clips' continuation of it, which
+    must treat pictures exactly as the run's does (same weights, but for the
+    zero-time-sum part of the causal kernels), so the image latents hold."""
+    st = torch.load(path)
+    new = st["weights"]
+    for k, v in vae["weights"].items():
+        same = v.sum(2) if temporal(k, v.shape) else v
+        got = new[k].sum(2) if temporal(k, v.shape) else new[k]
+        if not torch.allclose(same, got, rtol=1e-4, atol=1e-6):
+            raise SystemExit(f"{path}: {k} differs from the run's ST-VAE on pictures; not its continuation")
+    return {**vae, "weights": new, "clip_stage": path, "clip_steps": st["step"], "clip_seconds": st["seconds"]}
+
+
 def save(path, w, ema, opt, gen, step, seconds, cfg, vae):
     checkpoint.save(path, weights={k: v.detach() for k, v in w.items()}, ema=ema, opt=opt.state_dict(),
                     gen=gen.get_state(), step=step, seconds=seconds, config=cfg, vae=vae)
@@ -162,6 +178,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pool", required=True)
     ap.add_argument("--vae", help="the ST-VAE run's state.pt (a new run only; a resumed one keeps its own)")
+    ap.add_argument("--clips", help="the flythrough pool of tools.train.clips: adds the video tasks")
+    ap.add_argument("--clip-count", type=int, default=192, help="flythroughs of the pool to encode and draw from")
+    ap.add_argument("--vae-clips", help="train_vae_clips' state.pt: the run's ST-VAE continued on clips "
+                    "(replaces the run's when resuming)")
     ap.add_argument("--run", required=True)
     ap.add_argument("--minutes", type=float, default=1e9, help="training time of this invocation")
     ap.add_argument("--steps", type=int, default=None, help="stop at this step count")
@@ -190,6 +210,12 @@ def main():
     if task_weights is None:
         ap.error(f"--task-weights: want a JSON object of tasks ({', '.join(TASKS)}) to "
                  f"non-negative numbers, not all zero; got {a.task_weights}")
+    if not a.clips:
+        named = json.loads(a.task_weights)
+        if any(t in named for t in clip_tasks.TASKS):
+            ap.error("--task-weights names a video task but no --clips pool is given")
+        for t in clip_tasks.TASKS:
+            task_weights[TASKS.index(t)] = 0.0
     os.makedirs(a.run, exist_ok=True)
     path = os.path.join(a.run, "state.pt")
     gen = torch.Generator()
@@ -198,6 +224,8 @@ def main():
         w = {k: v.requires_grad_() for k, v in st["weights"].items()}
         ema, vae, step, spent, cfg = st["ema"], st["vae"], st["step"], st["seconds"], st["config"]
         gen.set_state(st["gen"])
+        if a.vae_clips:
+            vae = swap_vae(vae, a.vae_clips)
     else:
         gen.manual_seed(a.seed)
         vae = prepare(a, gen)
@@ -217,6 +245,14 @@ def main():
         torch.save({"mean": mean, "logvar": logvar, "first_seed": first, "size": size}, lat_path)
     lat = torch.load(lat_path)
     lat = (lat["mean"], lat["logvar"])
+    clip_lat = None
+    if a.clips:
+        clip_path = os.path.join(a.run, "clip-latents.pt")
+        key = {"vae": vae.get("clip_stage"), "count": a.clip_count}
+        if not os.path.exists(clip_path) or torch.load(clip_path)["key"] != key:
+            enc = clip_tasks.encode_pool(vae["weights"], vae["config"], a.clips, a.clip_count)
+            torch.save({**enc, "key": key}, clip_path)
+        clip_lat = torch.load(clip_path)
     opt = torch.optim.AdamW(list(w.values()), lr=a.lr, betas=(0.9, 0.99), weight_decay=0.01)
     if a.resume:
         opt.load_state_dict(st["opt"])
@@ -229,8 +265,14 @@ def main():
         for group in opt.param_groups:
             group["lr"] = lr
         task = TASKS[torch.multinomial(task_weights, 1, generator=gen).item()]
-        cond, x1, cond_null, x1_null = make_batch(lat, gen, a.batch, a.null_rate, task)
-        loss = (flow_loss(w, cfg, cond, x1, gen) + flow_loss(w, cfg, cond_null, x1_null, gen)) / a.batch
+        if task in clip_tasks.TASKS:
+            # A depth-clip item is three to five times a picture item's tokens.
+            size = a.batch // 2 if task == "depth-clip" else a.batch
+            cond, x1, cond_null, x1_null = clip_tasks.make_batch(clip_lat, gen, size, a.null_rate, task)
+        else:
+            size = a.batch
+            cond, x1, cond_null, x1_null = make_batch(lat, gen, size, a.null_rate, task)
+        loss = (flow_loss(w, cfg, cond, x1, gen) + flow_loss(w, cfg, cond_null, x1_null, gen)) / size
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(list(w.values()), 1.0)
@@ -242,7 +284,8 @@ def main():
                 ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
         if step % 10 == 0:
             log.write(json.dumps({"step": step, "seconds": round(spent + time.time() - start),
-                                  "loss": round(loss.item(), 5), "lr": round(lr, 6), "pairs": cond.shape[2] // 2}) + "\n")
+                                  "loss": round(loss.item(), 5), "lr": round(lr, 6), "task": task,
+                                  "frames": cond.shape[2]}) + "\n")
             log.flush()
         if time.time() - last_save > a.checkpoint_minutes * 60:
             save(path, w, ema, opt, gen, step, spent + time.time() - start, cfg, vae)

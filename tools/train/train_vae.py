@@ -30,12 +30,14 @@ def grad_l1(a, b):
     return (dx(a) - dx(b)).abs().mean() + (dy(a) - dy(b)).abs().mean()
 
 
-def losses(w, cfg, x, gen, kl_weight):
-    moments = vae.encode(w, cfg, x)
+def losses(w, cfg, x, gen, kl_weight, encode=vae.encode, decode=vae.decode):
+    """The loss terms of a batch x of pictures (or, with the 3-D encode and
+    decode, of clips)."""
+    moments = encode(w, cfg, x)
     mean, logvar = moments.chunk(2, 1)
     logvar = logvar.clamp(-30.0, 20.0)
     z = mean + torch.exp(0.5 * logvar) * torch.randn(mean.shape, generator=gen)
-    rec = vae.decode(w, cfg, z)
+    rec = decode(w, cfg, z)
     kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
     terms = {"l1": (rec - x).abs().mean(), "mse": F.mse_loss(rec, x), "grad": grad_l1(rec, x), "kl": kl}
     terms["total"] = terms["l1"] + terms["mse"] + 0.5 * terms["grad"] + kl_weight * kl
@@ -84,31 +86,38 @@ def main():
     opt = torch.optim.AdamW(list(w.values()), lr=a.lr, betas=(0.9, 0.99), weight_decay=0.0)
     if a.resume:
         opt.load_state_dict(st["opt"])
+
+    def save(step, seconds):
+        checkpoint.save(ckpt, weights={k: v.detach() for k, v in w.items()}, opt=opt.state_dict(),
+                        gen=gen.get_state(), step=step, seconds=seconds, config=cfg)
+
+    fit(a, list(w.values()), opt, lambda: losses(w, cfg, batch(pics, gen, a.batch, a.crop), gen, a.kl_weight),
+        save, step, spent, 20)
+
+
+def fit(a, params, opt, terms_fn, save, step, spent, log_every):
+    """The ST-VAE stages' loop: steps on terms_fn()'s "total" (gradient norm
+    clipped at 1) for a.minutes, a line of every log_every-th step's terms
+    in RUN/log.jsonl, save(step, seconds in all) every a.checkpoint_minutes
+    and at the end."""
     log = open(os.path.join(a.run, "log.jsonl"), "a")
     start = last_save = time.time()
-
-    def save():
-        checkpoint.save(ckpt, weights={k: v.detach() for k, v in w.items()}, opt=opt.state_dict(),
-                        gen=gen.get_state(), step=step, seconds=spent + time.time() - start, config=cfg)
-
     while time.time() - start < a.minutes * 60:
-        x = batch(pics, gen, a.batch, a.crop)
-        terms = losses(w, cfg, x, gen, a.kl_weight)
+        terms = terms_fn()
         opt.zero_grad(set_to_none=True)
         terms["total"].backward()
-        torch.nn.utils.clip_grad_norm_(list(w.values()), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
-        if step % 20 == 0:
+        if step % log_every == 0:
             rec = {k: round(v.item(), 5) for k, v in terms.items()}
             log.write(json.dumps({"step": step, "seconds": round(spent + time.time() - start), **rec}) + "\n")
             log.flush()
         if time.time() - last_save > a.checkpoint_minutes * 60:
-            save()
+            save(step, spent + time.time() - start)
             last_save = time.time()
-    save()
-    print(f"{ckpt}: step {step}, {(spent + time.time() - start) / 60:.1f} min in all")
-
+    save(step, spent + time.time() - start)
+    print(f"{a.run}: step {step}, {(spent + time.time() - start) / 60:.1f} min in all")
 
 if __name__ == "__main__":
     main()

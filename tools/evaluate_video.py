@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Scores a model on held-out flythroughs (tools/render/make_eval_clips.py)
+with lavin itself, against targets rendered again from each flythrough's
+seed, and prints a Markdown table (or, with --json, the figures):
+
+- depth, per frame (`lavin video`, the depth context) and as clips
+  (`lavin video --clip`, the depth-clip context): AbsRel per frame (as
+  `lavin eval`: least-squares scale and shift in inverse depth per frame),
+  median and mean; and flicker: the answer aligned to the truth's inverse
+  depth with ONE scale and shift for the whole flythrough, the mean absolute
+  change between consecutive frames minus the truth's own, over the pixels
+  valid in both, relative to the truth's mean inverse depth (0: the
+  answer changes exactly as much as the scene does; negative: less, which a
+  soft or still answer also scores), and the change error: the mean
+  absolute difference between the answer's and the truth's change from
+  frame to frame, likewise relative (0 for the exact depth, and for any
+  answer that differs from it by one scale and shift); next to a flat
+  answer (one depth everywhere, `lavin eval --baseline`);
+- prediction (`lavin predict` from the first nine frames): PSNR (RGB) and
+  SSIM (luma, Gaussian window 11, sigma 1.5, as Wang et al. 2004) of each
+  predicted frame against the rendered truth, next to two baselines:
+  repeating the last input frame (strong: the camera moves slowly), and a
+  flat frame of its mean colour (trivial).
+
+Needs numpy and PIL only, so the tests can run it.
+
+    /usr/bin/python3 tools/evaluate_video.py --clips DIR [--count 12] [--lavin build/cli/lavin]
+        [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--json]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from tools.render import eval_clips  # noqa: E402
+from tools.render.make_eval_clips import PAST, SIZE  # noqa: E402
+from tools.train.clips import FRAMES, flythrough  # noqa: E402
+
+PREDICT = (4, 12)
+
+
+def luma(rgb):
+    return rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+
+
+def valid(z):
+    return np.isfinite(z) & (z > 0)
+
+
+def absrel(pred, z):
+    """lavin eval's depth AbsRel (tasks/metrics.c) of one frame."""
+    m = valid(z)
+    p, q = luma(pred)[m] / 255.0, 1.0 / z[m]
+    s, t = np.polyfit(p, q, 1) if p.std() > 1e-9 else (0.0, q.mean())
+    a = np.maximum(s * p + t, 0.1 * q.min())
+    return float(np.mean(np.abs(1.0 / a - z[m]) / z[m]))
+
+
+def temporal(preds, zs):
+    """(flicker, change error) of the clip-aligned answer (see the top)."""
+    m = np.stack([valid(z) for z in zs])
+    q = np.where(m, 1.0 / np.where(m, np.stack(zs), 1.0), 0.0)
+    p = np.stack([luma(x) / 255.0 for x in preds])
+    s, t = np.polyfit(p[m], q[m], 1) if p[m].std() > 1e-9 else (0.0, q[m].mean())
+    a = s * p + t
+    both = m[1:] & m[:-1]
+    da, dq = (a[1:] - a[:-1])[both], (q[1:] - q[:-1])[both]
+    return float((np.abs(da).mean() - np.abs(dq).mean()) / q[m].mean()), float(np.abs(da - dq).mean() / q[m].mean())
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
+
+
+def _gauss_filter(x, sigma=1.5, size=11):
+    g = np.exp(-0.5 * ((np.arange(size) - size // 2) / sigma) ** 2)
+    g /= g.sum()
+    x = np.apply_along_axis(lambda r: np.convolve(r, g, "valid"), 0, x)
+    return np.apply_along_axis(lambda r: np.convolve(r, g, "valid"), 1, x)
+
+
+def ssim(a, b):
+    x, y = luma(a), luma(b)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = _gauss_filter(x), _gauss_filter(y)
+    sxx = _gauss_filter(x * x) - mx * mx
+    syy = _gauss_filter(y * y) - my * my
+    sxy = _gauss_filter(x * y) - mx * my
+    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(s.mean())
+
+
+def frames(folder):
+    names = sorted(f for f in os.listdir(folder) if f.endswith(".png"))
+    return [np.asarray(Image.open(os.path.join(folder, f)).convert("RGB")) for f in names]
+
+
+def run(exe, args):
+    subprocess.run([exe] + args + ["--quiet"], check=True)
+
+
+def score(opts, i, seed, work):
+    """The figures of flythrough i."""
+    truth = flythrough(seed, FRAMES, SIZE)
+    fly = os.path.join(opts.clips, f"fly{i:02d}.mp4")
+    past = os.path.join(opts.clips, f"fly{i:02d}_past.mp4")
+    common = ["--model-dir", opts.model_dir, "--pairs", str(opts.pairs), "--steps", str(opts.steps), "--seed", "0"]
+    out = {}
+    for mode, extra in (("frame", ["--context", "depth"]), ("clip", ["--context", "depth-clip", "--clip"])):
+        d = os.path.join(work, f"{i}-{mode}")
+        run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "raw"] + extra + common)
+        got = frames(d)
+        if len(got) != FRAMES:
+            raise SystemExit(f"{fly}: lavin video --frames-dir wrote {len(got)} frames, not {FRAMES}")
+        out[mode] = {"absrel": [absrel(p, z) for p, z in zip(got, truth["z"])]}
+        out[mode]["flicker"], out[mode]["change_error"] = temporal(got, list(truth["z"]))
+    flat = [np.zeros_like(truth["rgb"][0])] * FRAMES
+    out["flat"] = {"absrel": [absrel(p, z) for p, z in zip(flat, truth["z"])]}
+    out["flat"]["flicker"], out["flat"]["change_error"] = temporal(flat, list(truth["z"]))
+    last = truth["rgb"][PAST - 1]
+    flat = np.broadcast_to(np.round(last.reshape(-1, 3).mean(0)).astype(np.uint8), last.shape)
+    for n in PREDICT:
+        d = os.path.join(work, f"{i}-predict{n}")
+        run(opts.lavin, ["predict", "--in", past, "--frames", str(n), "--frames-dir", d] + common)
+        got = frames(d)
+        if len(got) != n:
+            raise SystemExit(f"{past}: lavin predict --frames-dir wrote {len(got)} frames, not {n}")
+        want = truth["rgb"][PAST:PAST + n]
+        out[f"predict{n}"] = {"psnr": [psnr(p, t) for p, t in zip(got, want)],
+                              "ssim": [ssim(p, t) for p, t in zip(got, want)],
+                              "repeat_psnr": [psnr(last, t) for t in want],
+                              "repeat_ssim": [ssim(last, t) for t in want],
+                              "flat_psnr": [psnr(flat, t) for t in want],
+                              "flat_ssim": [ssim(flat, t) for t in want]}
+    return out
+
+
+def summary(per):
+    """Figures over all flythroughs: depth per mode; prediction per length,
+    over its frames and over the first four."""
+    s = {}
+    for mode in ("frame", "clip", "flat"):
+        a = np.concatenate([p[mode]["absrel"] for p in per])
+        s[mode] = {"absrel_median": float(np.median(a)), "absrel_mean": float(a.mean()),
+                   "flicker": float(np.mean([p[mode]["flicker"] for p in per])),
+                   "change_error": float(np.mean([p[mode]["change_error"] for p in per]))}
+    for n in PREDICT:
+        k = f"predict{n}"
+        s[k] = {}
+        for m in ("psnr", "ssim", "repeat_psnr", "repeat_ssim", "flat_psnr", "flat_ssim"):
+            v = np.array([p[k][m] for p in per])
+            s[k][m] = float(v.mean())
+            s[k][m + "_first4"] = float(v[:, :4].mean())
+            s[k][m + "_per_frame"] = [round(float(x), 4) for x in v.mean(0)]
+    return s
+
+
+def table(s, count):
+    lines = [f"Depth on {count} held-out flythroughs ({FRAMES} frames, {SIZE}x{SIZE}):", "",
+             "| mode | AbsRel median | AbsRel mean | flicker | change error |", "| --- | --- | --- | --- | --- |"]
+    for k, what in (("frame", "per frame (`lavin video`)"), ("clip", "clips (`lavin video --clip`)"),
+                    ("flat", "flat (one depth)")):
+        d = s[k]
+        lines.append(f"| {what} | {d['absrel_median']:.3f} | {d['absrel_mean']:.3f} | {d['flicker']:.4f} | "
+                     f"{d['change_error']:.4f} |")
+    lines += ["", f"Prediction from the first {PAST} frames:", "",
+             "| frames | PSNR first 4 | PSNR all | SSIM first 4 | SSIM all |", "| --- | --- | --- | --- | --- |"]
+    for n in PREDICT:
+        p = s[f"predict{n}"]
+        lines.append(f"| {n}, lavin predict | {p['psnr_first4']:.2f} | {p['psnr']:.2f} | "
+                     f"{p['ssim_first4']:.3f} | {p['ssim']:.3f} |")
+        for k, what in (("repeat", "repeat the last frame"), ("flat", "its mean colour")):
+            lines.append(f"| {n}, {what} | {p[k + '_psnr_first4']:.2f} | {p[k + '_psnr']:.2f} | "
+                         f"{p[k + '_ssim_first4']:.3f} | {p[k + '_ssim']:.3f} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clips", required=True, help="make_eval_clips' folder")
+    ap.add_argument("--count", type=int, default=12)
+    ap.add_argument("--lavin", default=os.path.join(ROOT, "build", "cli", "lavin"))
+    ap.add_argument("--model-dir", default=os.path.join(ROOT, "models", "lavin-tiny"))
+    ap.add_argument("--pairs", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--json", action="store_true", help="print the figures, and each flythrough's, as JSON")
+    opts = ap.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        per = [score(opts, i, seed, work) for i, seed in enumerate(eval_clips(opts.count))]
+    s = summary(per)
+    print(json.dumps({"summary": s, "flythroughs": per}) if opts.json else table(s, opts.count))
+
+
+if __name__ == "__main__":
+    main()
