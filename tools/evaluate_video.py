@@ -39,9 +39,8 @@ from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from tools.render import eval_clips  # noqa: E402
-from tools.render.make_eval_clips import PAST, SIZE  # noqa: E402
-from tools.train.clips import FRAMES, flythrough  # noqa: E402
+from tools.render import eval_clips, flythrough  # noqa: E402
+from tools.render.make_eval_clips import FRAMES, PAST, SIZE  # noqa: E402
 
 PREDICT = (4, 12)
 

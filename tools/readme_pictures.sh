@@ -30,9 +30,8 @@ strip "$tmp/clip.mp4" "$out/flythrough.depth-clip.png"
 import os, sys
 sys.path.insert(0, os.getcwd())
 from PIL import Image
-from tools.render import EXAMPLE_FLYTHROUGH_SEED
+from tools.render import EXAMPLE_FLYTHROUGH_SEED, depth_window, flythrough
 from tools.render.make_contexts import FLY_FRAMES, SIZE
-from tools.train.clips import depth_window, flythrough
 os.makedirs(sys.argv[1])
 for i, d in enumerate(depth_window(flythrough(EXAMPLE_FLYTHROUGH_SEED, FLY_FRAMES, SIZE)["z"])):
     Image.fromarray(d).save(os.path.join(sys.argv[1], f"{i:03d}.png"))

@@ -6,6 +6,7 @@ above HELD_OUT_START are reserved for the bundled contexts, the examples and
 evaluation; training must draw seeds below it (check with is_held_out).
 """
 from .camera import Camera, camera_path, random_camera
+from .flythrough import depth_window, flythrough
 from .render import render
 from .scene import CLASS_NAMES, Scene, random_scene, scene_from_seed
 
@@ -43,6 +44,6 @@ def eval_clips(n=EVAL_CLIP_COUNT):
 
 
 __all__ = ["Camera", "Scene", "CLASS_NAMES", "camera_path", "random_camera", "random_scene",
-           "render", "scene_from_seed", "HELD_OUT_START", "HELD_OUT_SEEDS", "is_held_out",
+           "render", "flythrough", "depth_window", "scene_from_seed", "HELD_OUT_START", "HELD_OUT_SEEDS", "is_held_out",
            "eval_scenes", "eval_clips", "CONTEXT_SEED_BASE", "CLIP_SEED_BASE", "EXAMPLE_SCENE_SEED",
            "EXAMPLE_FLYTHROUGH_SEED", "EVAL_SEED_BASE", "EVAL_CLIP_SEED_BASE"]

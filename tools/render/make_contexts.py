@@ -21,7 +21,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tools.render import (CLIP_SEED_BASE, CONTEXT_SEED_BASE, EXAMPLE_FLYTHROUGH_SEED,  # noqa: E402
-                          EXAMPLE_SCENE_SEED, camera_path, random_camera, random_scene, render)
+                          EXAMPLE_SCENE_SEED, flythrough, random_camera, random_scene, render)
 from tools.render import targets as T  # noqa: E402
 
 TASKS = ("depth", "normal", "segmentation", "edges", "colorize")
@@ -157,11 +157,8 @@ def make_task(root, ti, task):
 
 
 def render_clip(seed, frames, size):
-    rng = np.random.default_rng(seed)
-    scene = random_scene(rng)
-    outs = [render(scene, c, size) for c in camera_path(rng, scene, frames)]
-    dmin, dmax = T.depth_range([o["depth"] for o in outs])
-    return [o["rgb"] for o in outs], [T.encode_depth(o["depth"], dmin, dmax) for o in outs]
+    f = flythrough(seed, frames, size)
+    return list(f["rgb"]), list(f["depth"])
 
 
 def make_depth_clip(root):

@@ -14,10 +14,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
-from tools.render import eval_clips  # noqa: E402
+from tools.render import eval_clips, flythrough  # noqa: E402
 from tools.render.make_contexts import write_mp4  # noqa: E402
-from tools.train.clips import FRAMES, flythrough  # noqa: E402
 
+FRAMES = 21  # 1 + 4 x 5: nine frames of the past and twelve to predict
 PAST = 9
 SIZE = 128
 

@@ -23,6 +23,7 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from tools.render import flythrough  # noqa: E402
 from tools.train import clips, data, latents, train_vae, train_vae_clips  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
@@ -76,11 +77,12 @@ def check_clip_stage(gen):
     cfg = train_vae.CONFIG
     x = torch.rand(1, 3, 1, 24, 40, generator=gen) * 2 - 1
     z = torch.randn(1, cfg["latent_channels"], 1, 3, 5, generator=gen)
-    err = max(((vref.encode(w2, cfg, x) - vref.encode(w, cfg, x)).norm() / vref.encode(w, cfg, x).norm()).item(),
-              ((vref.decode(w2, cfg, z) - vref.decode(w, cfg, z)).norm() / vref.decode(w, cfg, z).norm()).item())
+    def rel(fn, v):
+        ref = fn(w, cfg, v)
+        return ((fn(w2, cfg, v) - ref).norm() / ref.norm()).item()
+    err = max(rel(vref.encode, x), rel(vref.decode, z))
     ok = report(f"clip stage: pictures encode and decode as before ({err:.1e})", err < 1e-5)
-    clip = torch.rand(1, 3, 5, 24, 40, generator=gen) * 2 - 1
-    moved = ((vref.encode(w2, cfg, clip) - vref.encode(w, cfg, clip)).norm() / vref.encode(w, cfg, clip).norm()).item()
+    moved = rel(vref.encode, torch.rand(1, 3, 5, 24, 40, generator=gen) * 2 - 1)
     return ok & report(f"clip stage: clips change ({moved:.1e})", moved > 1e-3)
 
 
@@ -103,7 +105,7 @@ def check_resume():
         pics = np.stack([data.pictures(data.TRAIN_SEED_BASE + i, 32) for i in range(6)])
         np.savez(pool, pictures=pics, first_seed=data.TRAIN_SEED_BASE, size=32)
         clip_pool = os.path.join(tmp, "clips.npz")
-        fly = [clips.flythrough(clips.CLIP_SEED_BASE + i, clips.FRAMES, 32) for i in range(3)]
+        fly = [flythrough(clips.CLIP_SEED_BASE + i, clips.FRAMES, 32) for i in range(3)]
         np.savez(clip_pool, clips=np.stack([np.stack([f[k] for k in clips.KINDS]) for f in fly]),
                  z=np.stack([f["z"] for f in fly]), first_seed=clips.CLIP_SEED_BASE, frames=clips.FRAMES, size=32)
         vst = os.path.join(tmp, "vae")

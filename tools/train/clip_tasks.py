@@ -14,6 +14,7 @@ import sys
 
 import torch
 
+from tools.render import depth_window
 from tools.train import clips as clip_pool
 from tools.train import data, latents
 
@@ -47,7 +48,7 @@ def encode_pool(w, cfg, path, count):
         row = []
         for s in STARTS:
             rgb = _encode(w, cfg, pics[n, 0, s:s + WINDOW])
-            depth = _encode(w, cfg, clip_pool.depth_window(z[n, s:s + WINDOW]))
+            depth = _encode(w, cfg, depth_window(z[n, s:s + WINDOW]))
             row.append(torch.stack([torch.stack(rgb), torch.stack(depth)], 1))
         win.append(torch.stack(row, 1))
         whole.append(torch.stack(_encode(w, cfg, pics[n, 0])))

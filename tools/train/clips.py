@@ -21,8 +21,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.render import camera_path, is_held_out, random_scene, render  # noqa: E402
-from tools.render import targets as T  # noqa: E402
+from tools.render import flythrough, is_held_out  # noqa: E402
 
 CLIP_SEED_BASE = 100_000
 # 1 + 4 * 5: nine frames of the past (what `lavin predict` reads by default)
@@ -30,18 +29,6 @@ CLIP_SEED_BASE = 100_000
 # anywhere in it.
 FRAMES = 21
 KINDS = ("rgb", "depth")
-
-
-def flythrough(seed, frames, size):
-    """{'rgb', 'depth'} uint8 [frames, size, size, 3] and the float z depth
-    [frames, size, size] (inf for the sky) of the flythrough of `seed`."""
-    rng = np.random.default_rng(seed)
-    scene = random_scene(rng)
-    outs = [render(scene, c, size) for c in camera_path(rng, scene, frames)]
-    dmin, dmax = T.depth_range([o["depth"] for o in outs])
-    return {"rgb": np.stack([o["rgb"] for o in outs]),
-            "depth": np.stack([T.encode_depth(o["depth"], dmin, dmax) for o in outs]),
-            "z": np.stack([o["depth"] for o in outs]).astype(np.float32)}
 
 
 def _job(args):
@@ -58,13 +45,6 @@ def load(path):
         return f["clips"], f["z"]
 
 
-def depth_window(z):
-    """The depth-clip encoding of z [F, H, W] over its own range."""
-    z = [d.astype(np.float32) for d in z]
-    dmin, dmax = T.depth_range(z)
-    return np.stack([T.encode_depth(d, dmin, dmax) for d in z])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
@@ -78,7 +58,8 @@ def main():
     with multiprocessing.Pool(a.workers) as p:
         out = p.map(_job, jobs, chunksize=4)
     tmp = a.out + ".tmp.npz"
-    np.savez(tmp, clips=np.stack([o[0] for o in out]), z=np.stack([o[1] for o in out]), first_seed=a.first_seed, frames=a.frames, size=a.size)
+    np.savez(tmp, clips=np.stack([o[0] for o in out]), z=np.stack([o[1] for o in out]), first_seed=a.first_seed,
+             frames=a.frames, size=a.size)
     os.replace(tmp, a.out)
     print(f"{a.out}: {a.count} flythroughs x {a.frames} frames at {a.size}x{a.size}")
 

@@ -249,10 +249,10 @@ def main():
     if a.clips:
         clip_path = os.path.join(a.run, "clip-latents.pt")
         key = {"vae": vae.get("clip_stage"), "count": a.clip_count}
-        if not os.path.exists(clip_path) or torch.load(clip_path)["key"] != key:
-            enc = clip_tasks.encode_pool(vae["weights"], vae["config"], a.clips, a.clip_count)
-            torch.save({**enc, "key": key}, clip_path)
-        clip_lat = torch.load(clip_path)
+        clip_lat = torch.load(clip_path) if os.path.exists(clip_path) else None
+        if clip_lat is None or clip_lat["key"] != key:
+            clip_lat = {**clip_tasks.encode_pool(vae["weights"], vae["config"], a.clips, a.clip_count), "key": key}
+            torch.save(clip_lat, clip_path)
     opt = torch.optim.AdamW(list(w.values()), lr=a.lr, betas=(0.9, 0.99), weight_decay=0.01)
     if a.resume:
         opt.load_state_dict(st["opt"])

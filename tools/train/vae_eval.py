@@ -16,8 +16,8 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.render import eval_clips  # noqa: E402
-from tools.train import clips, data  # noqa: E402
+from tools.render import depth_window, eval_clips, flythrough  # noqa: E402
+from tools.train import data  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
 import pipeline_reference as pref  # noqa: E402
@@ -58,8 +58,8 @@ def main():
     w, cfg = load(a.vae)
     res = {k: [] for k in ("rgb clip", "rgb frame", "depth clip", "depth frame")}
     for seed in eval_clips(a.count):
-        f = clips.flythrough(seed, a.frames, 128)
-        for kind, u8 in (("rgb", f["rgb"]), ("depth", clips.depth_window(f["z"]))):
+        f = flythrough(seed, a.frames, 128)
+        for kind, u8 in (("rgb", f["rgb"]), ("depth", depth_window(f["z"]))):
             res[f"{kind} clip"].append(psnr(roundtrip(w, cfg, u8), u8))
             res[f"{kind} frame"].append(psnr(np.concatenate([roundtrip(w, cfg, u8[i:i + 1]) for i in range(len(u8))]), u8))
     for k, v in res.items():
