@@ -248,7 +248,7 @@ def main():
     clip_lat = None
     if a.clips:
         clip_path = os.path.join(a.run, "clip-latents.pt")
-        key = {"vae": vae.get("clip_stage"), "count": a.clip_count}
+        key = {"vae": vae.get("clip_stage"), "count": a.clip_count, "starts": clip_tasks.STARTS}
         clip_lat = torch.load(clip_path) if os.path.exists(clip_path) else None
         if clip_lat is None or clip_lat["key"] != key:
             clip_lat = {**clip_tasks.encode_pool(vae["weights"], vae["config"], a.clips, a.clip_count), "key": key}

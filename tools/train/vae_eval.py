@@ -1,10 +1,15 @@
 """The ST-VAE on held-out flythroughs (tools.render.eval_clips, never trained
 on): PSNR of each frame reconstructed as part of a clip (one sequence of 1 +
 4k frames through the causal temporal compression) and on its own (T = 1),
-for the RGB frames and their depth-clip targets. Posterior means, float32,
+for the RGB frames and their depth-clip targets; and the ceiling of
+`lavin predict` with this ST-VAE: the frames after the first PAST decoded
+the way lavin decodes a prediction (the past encoded on its own, followed
+by the exact latent frames of the whole flythrough encoded as one
+sequence), next to repeating the last past frame. Posterior means, float32,
 the 3-D reference (tools/reference/stvae_reference.py).
 
     /usr/bin/python3 -m tools.train.vae_eval --vae STATE.pt|models/lavin-tiny [--count 6] [--frames 9]
+        [--future 12]
 """
 import argparse
 import os
@@ -17,6 +22,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tools.render import depth_window, eval_clips, flythrough  # noqa: E402
+from tools.render.make_eval_clips import PAST  # noqa: E402
 from tools.train import data  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -34,13 +40,26 @@ def load(path):
     return st["weights"], st["config"]
 
 
-def roundtrip(w, cfg, u8):
-    """uint8 [T, H, W, 3] -> the reconstruction as uint8, the way lavin
-    quantises its output."""
-    x = data.to_unit(u8).movedim(0, 1)[None]
-    mean = vref.encode(w, cfg, x).chunk(2, 1)[0]
+def encode(w, cfg, u8):
+    """uint8 [T, H, W, 3] -> the posterior mean [1, C, T', h, w]."""
+    return vref.encode(w, cfg, data.to_unit(u8).movedim(0, 1)[None]).chunk(2, 1)[0]
+
+
+def decode(w, cfg, mean):
+    """The decoded frames as uint8 [T, H, W, 3], the way lavin quantises its output."""
     y = vref.decode(w, cfg, mean)[0].movedim(0, 1).movedim(1, -1)
     return (y / 2 + 0.5).clamp(0, 1).mul(255).to(torch.uint8).numpy()
+
+
+def roundtrip(w, cfg, u8):
+    return decode(w, cfg, encode(w, cfg, u8))
+
+
+def continuation(w, cfg, u8):
+    """The frames after the first PAST as lavin predict decodes a perfect
+    prediction of them."""
+    past = encode(w, cfg, u8[:PAST])
+    return decode(w, cfg, torch.cat([past, encode(w, cfg, u8)[:, :, past.shape[2]:]], 2))[PAST:]
 
 
 def psnr(a, b):
@@ -53,18 +72,28 @@ def main():
     ap.add_argument("--vae", required=True)
     ap.add_argument("--count", type=int, default=6)
     ap.add_argument("--frames", type=int, default=9, help="frames per clip, 1 + 4k")
+    ap.add_argument("--future", type=int, default=12, help="frames after the past to predict, 4k (0: none)")
     a = ap.parse_args()
     torch.set_grad_enabled(False)
     w, cfg = load(a.vae)
-    res = {k: [] for k in ("rgb clip", "rgb frame", "depth clip", "depth frame")}
+    res = {k: [] for k in ("rgb clip", "rgb frame", "depth clip", "depth frame", "predicted", "repeat last")}
     for seed in eval_clips(a.count):
         f = flythrough(seed, a.frames, 128)
         for kind, u8 in (("rgb", f["rgb"]), ("depth", depth_window(f["z"]))):
             res[f"{kind} clip"].append(psnr(roundtrip(w, cfg, u8), u8))
             res[f"{kind} frame"].append(psnr(np.concatenate([roundtrip(w, cfg, u8[i:i + 1]) for i in range(len(u8))]), u8))
+        if a.future:
+            u8 = flythrough(seed, PAST + a.future, 128)["rgb"]
+            res["predicted"].append(psnr(continuation(w, cfg, u8), u8[PAST:]))
+            res["repeat last"].append(psnr(np.repeat(u8[PAST - 1:PAST], a.future, 0), u8[PAST:]))
+    if a.future:
+        print(f"frames {PAST} to {PAST + a.future - 1}: perfect latents decoded as lavin predict does, "
+              "against repeating the last past frame")
     for k, v in res.items():
-        v = np.stack(v)
-        print(f"{k:12s} PSNR {v.mean():6.2f} dB  per frame " + " ".join(f"{x:.1f}" for x in v.mean(0)))
+        if v:
+            v = np.stack(v)
+            print(f"{k:12s} PSNR {v.mean():6.2f} dB, first 4 {v[:, :4].mean():6.2f} dB; per frame "
+                  + " ".join(f"{x:.1f}" for x in v.mean(0)))
 
 
 if __name__ == "__main__":
