@@ -55,18 +55,23 @@ def batch(pics, gen, size, crop):
     return x
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pool", required=True)
+def add_run_args(ap, batch, crop, lr, seed):
+    """The options both ST-VAE stages share, with each stage's defaults."""
     ap.add_argument("--run", required=True, help="folder for checkpoints and the log")
     ap.add_argument("--minutes", type=float, required=True, help="training time of this invocation")
     ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--crop", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=4e-4)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--crop", type=int, default=crop)
+    ap.add_argument("--lr", type=float, default=lr)
     ap.add_argument("--kl-weight", type=float, default=1e-6)
     ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
-    ap.add_argument("--seed", type=int, default=20261127)
+    ap.add_argument("--seed", type=int, default=seed)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pool", required=True)
+    add_run_args(ap, batch=8, crop=64, lr=4e-4, seed=20261127)
     a = ap.parse_args()
     torch.set_num_threads(os.cpu_count())
     os.makedirs(a.run, exist_ok=True)

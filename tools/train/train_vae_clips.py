@@ -27,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tools.train import checkpoint, clips, data  # noqa: E402
-from tools.train.train_vae import fit, losses  # noqa: E402
+from tools.train.train_vae import add_run_args, fit, losses  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
 import stvae_reference as vref  # noqa: E402
@@ -62,16 +62,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clips", required=True, help="the flythrough pool of tools.train.clips")
     ap.add_argument("--from", dest="source", help="a J-DiT state.pt whose folded ST-VAE to start from (a new run)")
-    ap.add_argument("--run", required=True)
-    ap.add_argument("--minutes", type=float, required=True)
-    ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--frames", type=int, default=5, help="frames per window, 1 + 4k")
-    ap.add_argument("--crop", type=int, default=48)
-    ap.add_argument("--lr", type=float, default=3e-4)
-    ap.add_argument("--kl-weight", type=float, default=1e-6)
-    ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
-    ap.add_argument("--seed", type=int, default=20261130)
+    add_run_args(ap, batch=4, crop=48, lr=3e-4, seed=20261130)
     a = ap.parse_args()
     if not a.resume and not a.source:
         ap.error("a new run needs --from")
