@@ -121,3 +121,49 @@ int lavin_answer_preview(lavin_context *ctx, const lavin_answer *a, lavin_pictur
         lavin_api_picture_out(&vis, out);
     return lavin_api_return(ctx, ret);
 }
+
+static int same_shape(const lavin_answer *a, const lavin_answer *b)
+{
+    return a->kind == b->kind && a->width == b->width && a->height == b->height && a->channels == b->channels &&
+           (a->kind != LAVIN_ANSWER_DEPTH || (a->values && b->values && a->picture.data && b->picture.data));
+}
+
+/* s * v + t on the picture's every sample (luma is linear in RGB, its
+ * weights summing to 1), the values decoded again from it. */
+static void affine(lavin_answer *a, double s, double t)
+{
+    uint8_t *rgb = a->picture.data;
+    size_t px = (size_t)a->width * (size_t)a->height;
+    for (size_t i = 0; i < 3 * px; i++) {
+        double v = s * rgb[i] + 255.0 * t;
+        rgb[i] = (uint8_t)(v <= 0.0 ? 0 : v >= 255.0 ? 255 : (int)(v + 0.5));
+    }
+    for (size_t i = 0; i < px; i++)
+        a->values[i] = (float)(lavin_luma601(rgb + 3 * i) / 255.0);
+}
+
+int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m)
+{
+    if (n < 0 || m < 0 || m > n || (n && !a) || (m && !ref))
+        return lavin_api_return(ctx, lavin_err(ctx, LAVIN_EINVAL, "align answers: %d shared of %d answers", m, n));
+    for (int i = 0; i < n; i++)
+        if (!same_shape(&a[0], &a[i]) || (i < m && !same_shape(&a[0], &ref[i])))
+            return lavin_api_return(ctx, lavin_err(ctx, LAVIN_EINVAL, "align answers: answer %d differs in kind "
+                                                             "or size", i));
+    if (m == 0 || a[0].kind != LAVIN_ANSWER_DEPTH)
+        return 0;
+    size_t px = (size_t)a[0].width * (size_t)a[0].height;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, count = (double)px * m;
+    for (int i = 0; i < m; i++)
+        for (size_t p = 0; p < px; p++) {
+            double x = a[i].values[p], y = ref[i].values[p];
+            sx += x, sy += y, sxx += x * x, sxy += x * y;
+        }
+    double mx = sx / count, my = sy / count, var = sxx / count - mx * mx, cov = sxy / count - mx * my;
+    double s = var > 1e-12 && cov > 0 ? cov / var : 1.0, t = my - s * mx;
+    for (int i = 0; i < n; i++) {
+        double w = i < m ? 0.0 : (double)(i - m + 1) / (n - m);
+        affine(&a[i], s + (1.0 - s) * w, t * (1.0 - w));
+    }
+    return 0;
+}

@@ -22,6 +22,8 @@ static void usage(FILE *f)
             "depth and normals). -o or --frames-dir is required.\n"
             "--clip runs it on clips of N frames (1 + 4k, default 9) through the ST-VAE's temporal\n"
             "compression instead; the context then holds NAME_input.mp4 / NAME_target.mp4 clips.\n"
+            "Each clip starts on the last frame of the one before (the last clip on the video's last\n"
+            "N frames); depth clips take the scale of the one before on the frames they share.\n"
             "The other options are those of lavin run (see lavin run --help).\n");
 }
 

@@ -52,22 +52,89 @@ static int emit_all(video_job *j, lavin_answer *a, const int64_t *pts, int n)
     return ret;
 }
 
-/* Clips of clip_frames frames (the library fills up the last one), or
- * single frames batched as far as memory allows once one has run. */
+static void swap_pictures(lavin_picture *a, lavin_picture *b)
+{
+    lavin_picture t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void free_clip(lavin_picture *f, lavin_answer *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (f)
+            lavin_picture_free(&f[i]);
+        if (a)
+            lavin_answer_free(&a[i]);
+    }
+    free(f);
+    free(a);
+}
+
+/* Clips of T frames. Each after the first starts on the last frame of the
+ * one before, the video's last clip on its last T frames (rather than on
+ * copies of its last frame, which no model is trained on), and its answers
+ * take the earlier clip's scale where they are relative, easing back to
+ * their own (lavin_answers_align): depth clips would otherwise meet with a
+ * jump. The
+ * shared frames keep the answers already written. A video shorter than T is
+ * one clip, which the library fills up. win[0..have) are the last clip's
+ * frames, ans their answers; new frames are read into fresh. */
+static int process_clips(video_job *j, lavin_video_input *in)
+{
+    int T = j->o->session.clip_frames, have = 0, got, ret;
+    lavin_picture *win = calloc((size_t)T, sizeof(*win)), *fresh = calloc((size_t)T, sizeof(*fresh));
+    lavin_answer *ans = calloc((size_t)T, sizeof(*ans)), *next = calloc((size_t)T, sizeof(*next));
+    int64_t *pts = calloc((size_t)T, sizeof(*pts));
+    for (ret = win && fresh && ans && next && pts ? 0 : LAVIN_ENOMEM; ret >= 0;) {
+        int want = have && T > 1 ? T - 1 : T;
+        for (got = 0; got < want && (ret = lavin_video_input_read(in, &fresh[got], &pts[got])) > 0; got++)
+            ;
+        if (ret < 0 || got == 0)
+            break;
+        int keep = have < T - got ? have : T - got;
+        for (int i = 0; i < keep; i++)
+            swap_pictures(&win[i], &win[have - keep + i]);
+        for (int i = 0; i < got; i++)
+            swap_pictures(&win[keep + i], &fresh[i]);
+        ret = lavin_session_run_clip(j->s, win, keep + got, next);
+        cli_progress_done(j->progress);
+        j->sampling_failed = ret < 0;
+        if (ret >= 0)
+            ret = lavin_answers_align(j->ctx, next, keep + got, ans + have - keep, keep);
+        for (int i = 0; ret >= 0 && i < got; i++)
+            ret = emit(j, &next[keep + i], pts[i]);
+        for (int i = 0; i < T; i++) {
+            lavin_answer_free(&ans[i]);
+            ans[i] = next[i];
+            memset(&next[i], 0, sizeof(next[i]));
+        }
+        have = keep + got;
+    }
+    free_clip(win, ans, T);
+    free_clip(fresh, next, T);
+    free(pts);
+    return ret;
+}
+
+/* Every frame, batched as far as memory allows once one has run, or every
+ * clip. */
 int video_job_process(video_job *j, lavin_video_input *in)
 {
-    int clips = j->o->session.clips, cap = clips ? j->o->session.clip_frames : LAVIN_MAX_BATCH, got;
+    if (j->o->session.clips)
+        return process_clips(j, in);
+    int cap = LAVIN_MAX_BATCH, got;
     lavin_picture *f = calloc((size_t)cap, sizeof(*f));
     lavin_answer *a = calloc((size_t)cap, sizeof(*a));
     int64_t *pts = calloc((size_t)cap, sizeof(*pts));
     int ret = f && a && pts ? 0 : LAVIN_ENOMEM;
     while (ret >= 0) {
-        int want = clips ? cap : lavin_session_batch_size(j->s);
+        int want = lavin_session_batch_size(j->s);
         for (got = 0; got < want && (ret = lavin_video_input_read(in, &f[got], &pts[got])) > 0; got++)
             ;
         if (ret < 0 || got == 0)
             break;
-        ret = clips ? lavin_session_run_clip(j->s, f, got, a) : lavin_session_run(j->s, f, got, a);
+        ret = lavin_session_run(j->s, f, got, a);
         cli_progress_done(j->progress);
         j->sampling_failed = ret < 0;
         if (ret >= 0)

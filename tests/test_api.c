@@ -1,7 +1,7 @@
 /* The public API alone (lavin/lavin.h and lavin/media.h, the shared
  * library): versions and NULL safety, one model shared by sessions, parity
- * with the lavin command, cancelling, logging, and the command line's bad
- * inputs refused with its messages.
+ * with the lavin command, cancelling, logging, clip answers aligned, and
+ * the command line's bad inputs refused with its messages.
  * Usage: test_api LAVIN SOURCE_ROOT */
 #include <fcntl.h>
 #include <ftw.h>
@@ -267,6 +267,7 @@ int main(int argc, char **argv)
         check(&t, ret == 0 && t.query.data && t.query.channels == 3 && t.query.depth == 8,
               "examples/scene.png read as 8-bit RGB", "%s", ret ? lavin_context_error(t.ctx) : "");
         test_cancel_open(&t);
+        test_align(&t);
         lavin_model_params mp;
         lavin_model_params_default(&mp);
         ret = lavin_model_open(t.ctx, &mp, &t.model);

@@ -34,11 +34,21 @@ check "input times, then the timeline continues at the average rate" \
 check "predict keeps the audio" has "$tmp/next.mp4" "audio aac eng"
 expect 0 "predict --only-new" predict --in "$tmp/vfr.mov" --frames 3 --context-frames 5 --only-new -o "$tmp/new.mp4"
 check "the new frames alone, from time 0" test "$("$media" times "$tmp/new.mp4" | tr '\n' ' ')" = "0/1 1/8 1/4 "
+# 20 frames in clips that share a frame with the one before, the last
+# sharing more: 0-4, 4-8, 8-12, 12-16, 15-19; 0-8, 8-16, 11-19.
+for T in 5 9; do
+    expect 0 "clips of $T frames" video --context depth-clip --clip --clip-frames $T --in "$tmp/vfr.mov" \
+        -o "$tmp/clips$T.mp4"
+    check "each frame once, at its time" sh -c "'$media' times '$tmp/clips$T.mp4' | cmp -s - '$tmp/vfr.times'"
+done
 
 echo "rotation:"
 expect 0 "a phone's clip turned a quarter" video --context depth --in "$tmp/phone.mp4" -o "$tmp/phone.depth.mp4"
 check "upright, 32x48" test "$("$media" probe "$tmp/phone.depth.mp4" | cut -d' ' -f1,2)" = "12 32x48"
 check "stored upright: no display matrix needed" has "$tmp/phone.depth.mp4" "video h264 32x48 yuv420p"
+expect 0 "as one clip longer than the video" video --context depth-clip --clip --clip-frames 13 --in "$tmp/phone.mp4" \
+    -o "$tmp/phone.clip.mp4"
+check "the clip filled up, 12 frames written" test "$("$media" probe "$tmp/phone.clip.mp4" | cut -d' ' -f1,2)" = "12 32x48"
 
 echo "streams:"
 expect 0 "two audio languages and subtitles to MP4" video --context depth --in "$tmp/langs.mkv" -o "$tmp/langs.mp4"

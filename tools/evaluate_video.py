@@ -4,7 +4,8 @@ with lavin itself, against targets rendered again from each flythrough's
 seed, and prints a Markdown table (or, with --json, the figures):
 
 - depth, per frame (`lavin video`, the depth context) and as clips
-  (`lavin video --clip`, the depth-clip context): AbsRel per frame (as
+  (`lavin video --clip`, the depth-clip context), read from the 16-bit
+  depth data `--frames-dir` writes: AbsRel per frame (as
   `lavin eval`: least-squares scale and shift in inverse depth per frame),
   median and mean; and flicker: the answer aligned to the truth's inverse
   depth with ONE scale and shift for the whole flythrough, the mean absolute
@@ -54,9 +55,10 @@ def valid(z):
 
 
 def absrel(pred, z):
-    """lavin eval's depth AbsRel (tasks/metrics.c) of one frame."""
+    """lavin eval's depth AbsRel (tasks/metrics.c) of one frame, pred the
+    answer's normalised inverse depth."""
     m = valid(z)
-    p, q = luma(pred)[m] / 255.0, 1.0 / z[m]
+    p, q = pred[m], 1.0 / z[m]
     s, t = np.polyfit(p, q, 1) if p.std() > 1e-9 else (0.0, q.mean())
     a = np.maximum(s * p + t, 0.1 * q.min())
     return float(np.mean(np.abs(1.0 / a - z[m]) / z[m]))
@@ -66,7 +68,7 @@ def temporal(preds, zs):
     """(flicker, change error) of the clip-aligned answer (see the top)."""
     m = np.stack([valid(z) for z in zs])
     q = np.where(m, 1.0 / np.where(m, np.stack(zs), 1.0), 0.0)
-    p = np.stack([luma(x) / 255.0 for x in preds])
+    p = np.stack(preds)
     s, t = np.polyfit(p[m], q[m], 1) if p[m].std() > 1e-9 else (0.0, q[m].mean())
     a = s * p + t
     both = m[1:] & m[:-1]
@@ -102,6 +104,12 @@ def frames(folder):
     return [np.asarray(Image.open(os.path.join(folder, f)).convert("RGB")) for f in names]
 
 
+def depth_frames(folder):
+    """The depth answers of `--task depth`: 16-bit gray, previews left out."""
+    names = sorted(f for f in os.listdir(folder) if f.endswith(".png") and not f.endswith(".preview.png"))
+    return [np.asarray(Image.open(os.path.join(folder, f))).astype(np.float64) / 65535.0 for f in names]
+
+
 def run(exe, args):
     subprocess.run([exe] + args + ["--quiet"], check=True)
 
@@ -115,13 +123,13 @@ def score(opts, i, seed, work):
     out = {}
     for mode, extra in (("frame", ["--context", "depth"]), ("clip", ["--context", "depth-clip", "--clip"])):
         d = os.path.join(work, f"{i}-{mode}")
-        run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "raw"] + extra + common)
-        got = frames(d)
+        run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "depth"] + extra + common)
+        got = depth_frames(d)
         if len(got) != FRAMES:
             raise SystemExit(f"{fly}: lavin video --frames-dir wrote {len(got)} frames, not {FRAMES}")
         out[mode] = {"absrel": [absrel(p, z) for p, z in zip(got, truth["z"])]}
         out[mode]["flicker"], out[mode]["change_error"] = temporal(got, list(truth["z"]))
-    flat = [np.zeros_like(truth["rgb"][0])] * FRAMES
+    flat = [np.zeros(truth["z"][0].shape)] * FRAMES
     out["flat"] = {"absrel": [absrel(p, z) for p, z in zip(flat, truth["z"])]}
     out["flat"]["flicker"], out["flat"]["change_error"] = temporal(flat, list(truth["z"]))
     last = truth["rgb"][PAST - 1]

@@ -65,6 +65,22 @@ typedef struct lavin_answer {
 /* Frees what the answer holds and zeroes it; safe on a zeroed one. */
 LAVIN_API void lavin_answer_free(lavin_answer *a);
 
+/* Puts the answers of one clip on the scale of the clip before it, where
+ * they are relative: depth answers are normalised over their own clip (as
+ * the depth-clip contexts' targets are), so clips run one after another
+ * meet with a jump unless they share frames and are aligned on them. The
+ * least-squares scale s > 0 and shift t with s * a[i] + t ~ ref[i] over the
+ * pixels of the m shared frames (a[0..m) and ref[0..m) show the same
+ * frames; a fit without a positive scale shifts only) is applied in full to
+ * the shared answers and eased linearly to none over the others, a[n - 1]
+ * keeping its own scale: pictures and values, clamped to [0, 1]. So clips
+ * meet without a jump, and over a long video the scale neither drifts nor
+ * saturates as it would if every clip took on the first one's. Answers of
+ * other kinds are absolute and stay as they are. Returns 0, or
+ * LAVIN_EINVAL when 0 <= m <= n does not hold or the answers differ in kind
+ * or size. */
+LAVIN_API int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m);
+
 /* The tasks the library decodes, for listings: name and a one-line summary
  * of the files lavin_answer_write() makes. Returns 0 and fills the two for
  * i in [0, count), LAVIN_EINVAL past the end. */

@@ -145,7 +145,9 @@ LAVIN_API int lavin_session_run(lavin_session *s, const lavin_picture *queries, 
 
 /* A clip session: answers one clip of n frames, 1 <= n <= clip_frames (a
  * short clip is filled up with copies of its last frame, whose answers are
- * dropped); out gets n answers. */
+ * dropped); out gets n answers. A longer video is better cut into clips
+ * that share frames, the next put on the earlier one's scale with
+ * lavin_answers_align(), as lavin video --clip does (cli/video_jobs.c). */
 LAVIN_API int lavin_session_run_clip(lavin_session *s, const lavin_picture *frames, int n, lavin_answer *out);
 
 /* Future frames: the last context_frames of the n past frames (fewer, 1 +

@@ -55,5 +55,6 @@ void test_runs(api_test *t);
 void test_logging(api_test *t);
 void test_bad_inputs(api_test *t);
 void test_rope(api_test *t);
+void test_align(api_test *t);
 
 #endif
