@@ -30,6 +30,13 @@ int lavin_task_info(int i, const char **name, const char **summary)
     return LAVIN_EINVAL;
 }
 
+/* Depth and edge values: the luma of the RGB output / 255. */
+static void luma_values(const uint8_t *rgb, size_t px, float *out)
+{
+    for (size_t i = 0; i < px; i++)
+        out[i] = (float)(lavin_luma601(rgb + 3 * i) / 255.0);
+}
+
 static int decode(const lavin_image *rgb, const lavin_palette *pal, lavin_answer *a)
 {
     size_t px = (size_t)rgb->width * (size_t)rgb->height;
@@ -48,15 +55,15 @@ static int decode(const lavin_image *rgb, const lavin_palette *pal, lavin_answer
     a->channels = a->kind == LAVIN_ANSWER_NORMAL ? 3 : 1;
     if (!(a->values = malloc(px * (size_t)a->channels * sizeof(float))))
         return LAVIN_ENOMEM;
+    if (a->kind != LAVIN_ANSWER_NORMAL) {
+        luma_values(src, px, a->values);
+        return 0;
+    }
     for (size_t i = 0; i < px; i++) {
-        if (a->kind == LAVIN_ANSWER_NORMAL) {
-            double v[3];
-            lavin_normal_unit(src + 3 * i, v);
-            for (int c = 0; c < 3; c++)
-                a->values[3 * i + c] = (float)v[c];
-        } else {
-            a->values[i] = (float)(lavin_luma601(src + 3 * i) / 255.0);
-        }
+        double v[3];
+        lavin_normal_unit(src + 3 * i, v);
+        for (int c = 0; c < 3; c++)
+            a->values[3 * i + c] = (float)v[c];
     }
     return 0;
 }
@@ -138,8 +145,7 @@ static void affine(lavin_answer *a, double s, double t)
         double v = s * rgb[i] + 255.0 * t;
         rgb[i] = (uint8_t)(v <= 0.0 ? 0 : v >= 255.0 ? 255 : (int)(v + 0.5));
     }
-    for (size_t i = 0; i < px; i++)
-        a->values[i] = (float)(lavin_luma601(rgb + 3 * i) / 255.0);
+    luma_values(rgb, px, a->values);
 }
 
 int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m)

@@ -76,10 +76,9 @@ static void free_clip(lavin_picture *f, lavin_answer *a, int n)
  * copies of its last frame, which no model is trained on), and its answers
  * take the earlier clip's scale where they are relative, easing back to
  * their own (lavin_answers_align): depth clips would otherwise meet with a
- * jump. The
- * shared frames keep the answers already written. A video shorter than T is
- * one clip, which the library fills up. win[0..have) are the last clip's
- * frames, ans their answers; new frames are read into fresh. */
+ * jump. The shared frames keep the answers already written. A video shorter
+ * than T is one clip, which the library fills up. win[0..have) are the last
+ * clip's frames, ans their answers; new frames are read into fresh. */
 static int process_clips(video_job *j, lavin_video_input *in)
 {
     int T = j->o->session.clip_frames, have = 0, got, ret;
@@ -104,11 +103,11 @@ static int process_clips(video_job *j, lavin_video_input *in)
             ret = lavin_answers_align(j->ctx, next, keep + got, ans + have - keep, keep);
         for (int i = 0; ret >= 0 && i < got; i++)
             ret = emit(j, &next[keep + i], pts[i]);
-        for (int i = 0; i < T; i++) {
+        for (int i = 0; i < T; i++)
             lavin_answer_free(&ans[i]);
-            ans[i] = next[i];
-            memset(&next[i], 0, sizeof(next[i]));
-        }
+        lavin_answer *done = ans;
+        ans = next;
+        next = done;
         have = keep + got;
     }
     free_clip(win, ans, T);

@@ -26,9 +26,9 @@ from tools import evaluate_video as ev  # noqa: E402
 COUNT = 3
 # name: (floor, lower is better). The shipped model scored here on lavapipe
 # (2026-11-30, 3 flythroughs, 2 pairs, 20 points, seed 0): clip AbsRel
-# 0.220 (flat depth 0.410; clips sharing a frame since, 0.2196), prediction PSNR 20.54 dB over 4 frames and
-# 20.45 dB over the first 4 of 12 (flat frame 14.44; the release before
-# scored 17.66 and 15.92). The floors sit between those and the trivial
+# 0.220 (flat depth 0.410; 0.2196 with clips sharing a frame since),
+# prediction PSNR 20.54 dB over 4 frames and 20.45 dB over the first 4 of
+# 12 (flat frame 14.44; the release before scored 17.66 and 15.92). The floors sit between those and the trivial
 # baselines. Per-frame depth and repeating the last frame, which the model
 # does not beat yet, are printed beside them; so is the clip's change
 # error, which a flat (still) answer wins while the camera moves slowly, so
