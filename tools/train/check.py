@@ -7,7 +7,8 @@
 4. the ST-VAE's clip stage (train_vae_clips.py) leaves pictures exactly as
    they were, and changes clips;
 5. a J-DiT run stopped and resumed ends bit-identical to an uninterrupted
-   one, with the video tasks in the draw.
+   one, with the video tasks in the draw;
+6. clip_head's head 1 scores a key as head 0 scores it SHIFT frames nearer.
 
     /usr/bin/python3 -m tools.train.check
 """
@@ -24,7 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tools.render import flythrough  # noqa: E402
-from tools.train import clips, data, latents, train_vae, train_vae_clips  # noqa: E402
+from tools.train import clip_head, clips, data, latents, train_vae, train_vae_clips  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -125,10 +126,32 @@ def check_resume():
         return report("J-DiT run resumed at step 2 ends identical to one run of 4 steps", same)
 
 
+def check_clip_head(gen):
+    """Scores of one target query against keys at every position of a
+    12-frame, 2x3 layout: head 1's at query frame m equal head 0's at m -
+    shift (pair gains made equal first, so the graft is exact)."""
+    cfg = {"hidden_size": 72, "depth": 1, "num_heads": 4, "kv_group": 2, "in_channels": 4, "patch_size": 2}
+    w = jref.random_weights(cfg, gen)
+    hd, d = 18, 6
+    w["blocks.0.joint_attn.x_qnorm.weight"][d // 2:d] = w["blocks.0.joint_attn.x_qnorm.weight"][:d // 2]
+    state = {"config": cfg, "weights": w, "ema": {k: v.clone() for k, v in w.items()},
+             "opt": {"state": {i: {"exp_avg": torch.zeros_like(v), "exp_avg_sq": torch.ones_like(v)}
+                               for i, v in enumerate(w.values())}}}
+    w = clip_head.graft(state, 0, 3)["weights"]
+    a = torch.randn(1, 12 * 6, 72, generator=gen)
+    k = jref.rope3d(torch.randn(1, 12 * 6, 1, hd, generator=gen).expand(1, 72, 2, hd), 12, 2, 3)
+    q = jref.rms(jref.linear(w, a[:, :1].expand(1, 72, 72), "blocks.0.joint_attn.x_q", False),
+                 w["blocks.0.joint_attn.x_qnorm.weight"])
+    q = jref.rope3d(q.reshape(1, 72, 4, hd), 12, 2, 3)
+    s = torch.einsum("blhd,bmhd->bhlm", q[:, :, :2], k)[0]  # [head, query position, key position]
+    err = (s[1, 3 * 6:, :] - s[0, :9 * 6, :]).abs().max().item()
+    return report(f"clip head: head 1 is head 0 moved 3 frames back ({err:.1e})", err < 1e-4 * s.abs().max().item())
+
+
 def main():
     torch.set_grad_enabled(False)
     gen = torch.Generator().manual_seed(5)
-    ok = check_manifests() & check_vae(gen) & check_clip_stage(gen)
+    ok = check_manifests() & check_vae(gen) & check_clip_stage(gen) & check_clip_head(gen)
     torch.set_grad_enabled(True)
     ok &= check_resume()
     sys.exit(0 if ok else 1)
