@@ -7,7 +7,7 @@
 4. the ST-VAE's clip stage (train_vae_clips.py) leaves pictures exactly as
    they were, and changes clips;
 5. a J-DiT run stopped and resumed ends bit-identical to an uninterrupted
-   one, with the video tasks in the draw;
+   one, with the video tasks and low t in the draw;
 6. clip_head's head 1 scores a key as head 0 scores it SHIFT frames nearer.
 
     /usr/bin/python3 -m tools.train.check
@@ -119,7 +119,8 @@ def check_resume():
             for k, steps in enumerate(plan):
                 args = ["tools.train.train_jdit", "--pool", pool, "--vae", os.path.join(vst, "state.pt"), "--run",
                         run, "--steps", str(steps), "--batch", "3", "--clips", clip_pool,
-                        "--task-weights", '{"depth-clip": 20, "predict": 20}'] + (["--resume"] if k else [])
+                        "--task-weights", '{"depth-clip": 20, "predict": 20}', "--low-t", "0.5"]
+                args += ["--resume"] if k else []
                 subprocess.run(common + args, check=True, cwd=ROOT, capture_output=True)
             runs.append(torch.load(os.path.join(run, "state.pt")))
         same = all(torch.equal(runs[0]["ema"][k], runs[1]["ema"][k]) for k in runs[0]["ema"])
