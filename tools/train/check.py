@@ -133,15 +133,16 @@ def check_clip_head(gen):
     shift (pair gains made equal first, so the graft is exact)."""
     cfg = {"hidden_size": 72, "depth": 1, "num_heads": 4, "kv_group": 2, "in_channels": 4, "patch_size": 2}
     w = jref.random_weights(cfg, gen)
-    hd, d = 18, 6
+    hd = cfg["hidden_size"] // cfg["num_heads"]
+    d = hd // 3
     w["blocks.0.joint_attn.x_qnorm.weight"][d // 2:d] = w["blocks.0.joint_attn.x_qnorm.weight"][:d // 2]
     state = {"config": cfg, "weights": w, "ema": {k: v.clone() for k, v in w.items()},
              "opt": {"state": {i: {"exp_avg": torch.zeros_like(v), "exp_avg_sq": torch.ones_like(v)}
                                for i, v in enumerate(w.values())}}}
     w = clip_head.graft(state, 0, 3)["weights"]
-    a = torch.randn(1, 12 * 6, 72, generator=gen)
+    a = torch.randn(1, 1, 72, generator=gen).expand(1, 72, 72)  # one token's content at every position
     k = jref.rope3d(torch.randn(1, 12 * 6, 1, hd, generator=gen).expand(1, 72, 2, hd), 12, 2, 3)
-    q = jref.rms(jref.linear(w, a[:, :1].expand(1, 72, 72), "blocks.0.joint_attn.x_q", False),
+    q = jref.rms(jref.linear(w, a, "blocks.0.joint_attn.x_q", False),
                  w["blocks.0.joint_attn.x_qnorm.weight"])
     q = jref.rope3d(q.reshape(1, 72, 4, hd), 12, 2, 3)
     s = torch.einsum("blhd,bmhd->bhlm", q[:, :, :2], k)[0]  # [head, query position, key position]

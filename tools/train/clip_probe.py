@@ -30,9 +30,6 @@ import jdit_reference as jref  # noqa: E402
 import stvae_reference as vref  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# lavin's 20-point grid (jdit/sampler.c), the reference's.
-GRID = (0.0, 0.0056, 0.0111, 0.0167, 0.0222, 0.0278, 0.0333, 0.0389, 0.0444, 0.05,
-        0.0524, 0.073, 0.1148, 0.1777, 0.2618, 0.3671, 0.4936, 0.6412, 0.81, 1.0)
 TIMES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9)
 
 
@@ -71,7 +68,7 @@ def main():
         scores = []
         for i, f in enumerate(flys):
             noise = torch.randn(x1[i:i + 1].shape, generator=torch.Generator().manual_seed(i))
-            z = jref.sample(w, cfg, noise, cond[i:i + 1], GRID, 1.5)
+            z = jref.sample(w, cfg, noise, cond[i:i + 1], jref.GRID_20, 1.5)
             gray = ((vref.decode(vae["weights"], vae["config"], z)[0].clamp(-1, 1) + 1) / 2).mean(0).double().numpy()
             scores.append([ev.absrel(gray[k], f["z"][k]) for k in range(win)])
     per = ", ".join(f"{np.median(s):.3f}" for s in scores)

@@ -2,9 +2,9 @@
 matching as the reference's transport (linear path x_t = t x1 + (1 - t) x0,
 velocity x1 - x0, loss MSE + 0.1 L1, t logit-normal, with --low-t a share
 of the items at t below LOW_T instead), AdamW, an EMA of the weights. Each
-batch takes one task and 1 to 4 context pairs from distinct
-scenes; a share of the items gets the null condition [zeros, query] that
-guidance contrasts with. With --clips, the video tasks of clip_tasks.py
+batch takes one task and 1 to 4 context pairs from distinct scenes; a share
+of the items gets the null condition [zeros, query] that guidance contrasts
+with. With --clips, the video tasks of clip_tasks.py
 (clip depth, future frames) join the draw.
 
     /usr/bin/python3 -m tools.train.train_jdit --pool runs/pool.npz --vae runs/vae/state.pt \
