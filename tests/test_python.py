@@ -329,10 +329,38 @@ def video_and_clips():
         assert len(back) == 5 and np.abs(back[2].astype(int) - frames[2]).mean() < 8, len(back)
     with state["model"].session("depth-clip", clips=True, clip_frames=5, pairs=1, steps=3, size=(32, 32)) as s:
         out = s.run_clip(frames[:3])
+        state["clips"] = s.run_clip(frames[2:5], full=True), s.run_clip(frames[:3], full=True)
     assert len(out) == 3 and all(d.shape == (256, 256) and d.dtype == np.float32 for d in out)
     with state["model"].session("depth", pairs=1, steps=3, context_frames=5, size=(32, 32)) as s:
         future = s.predict(frames[:5], 2, full=True)
     assert len(future) == 2 and future[0].task == "depth" and future[0].values.shape == (256, 256)
+
+
+@test
+def align_answers():
+    """Two clips sharing frame 2: the later one put on the earlier's scale
+    by a least-squares fit computed here."""
+    later, earlier = state["clips"]
+    before = [a.picture.copy() for a in later]
+    aligned = lavin.align_answers(later, earlier[2:])
+    assert all(np.array_equal(a.picture, b) for a, b in zip(later, before)), "align_answers changed its argument"
+    x, y = later[0].values.astype(np.float64).ravel(), earlier[2].values.astype(np.float64).ravel()
+    s, t = np.polyfit(x, y, 1)
+    if s <= 0:  # no positive scale: a shift only
+        s, t = 1.0, y.mean() - x.mean()
+    for i, w in enumerate((0.0, 0.5, 1.0)):  # eased from full on the shared frame to none on the last
+        want = np.clip(np.round((s + (1 - s) * w) * later[i].picture + 255 * t * (1 - w)), 0, 255)
+        assert np.abs(aligned[i].picture - want).max() <= 1, (i, np.abs(aligned[i].picture - want).max())
+    assert np.array_equal(aligned[2].picture, later[2].picture) and aligned[0].kind == "depth"
+    fit = np.abs(aligned[0].values - earlier[2].values).mean()
+    assert fit < np.abs(later[0].values - earlier[2].values).mean() or abs(s - 1) + abs(t) < 1e-3, fit
+    picture = lavin.Answer("raw", "rgb", None, None, None, later[0].picture)
+    assert np.array_equal(lavin.align_answers([picture], [picture])[0].picture, picture.picture)
+    try:
+        lavin.align_answers(later[:1], earlier[:2])
+        raise AssertionError("more shared answers than answers were taken")
+    except lavin.InvalidInput as e:
+        assert "2" in str(e), e
 
 
 @test

@@ -24,12 +24,13 @@ from ._errors import Canceled, DeviceError, Error, InvalidInput, OutOfMemory, Un
 from ._pictures import Answer
 from ._model import DeviceInfo, Model, ModelInfo, devices, tasks
 from ._session import Session, check_session
-from .media import VideoReader, VideoWriter, answer_preview, check_format, read_image, write_answer, write_png
+from .media import (VideoReader, VideoWriter, align_answers, answer_preview, check_format, read_image, write_answer,
+                    write_png)
 
 __all__ = ["load", "version", "api_version", "LibraryError", "Error", "InvalidInput", "OutOfMemory",
            "DeviceError", "Unsupported", "Canceled", "Answer", "Model", "ModelInfo", "Session", "DeviceInfo",
            "devices", "tasks", "check_session", "check_format", "read_image", "write_answer", "write_png",
-           "answer_preview", "VideoReader", "VideoWriter", "API_MAJOR", "API_MINOR"]
+           "align_answers", "answer_preview", "VideoReader", "VideoWriter", "API_MAJOR", "API_MINOR"]
 
 
 def version():

@@ -152,6 +152,7 @@ _PROTOTYPES = {
     "lavin_answer_write": (c_int, [P, POINTER(Answer), c_char_p]),
     "lavin_answer_preview_path": (c_int, [c_char_p, c_char_p, c_size_t]),
     "lavin_answer_preview": (c_int, [P, POINTER(Answer), POINTER(Picture)]),
+    "lavin_answers_align": (c_int, [P, POINTER(Answer), c_int, POINTER(Answer), c_int]),
     "lavin_video_input_open": (c_int, [P, c_char_p, POINTER(P), POINTER(VideoInfo)]),
     "lavin_video_input_read": (c_int, [P, POINTER(Picture), POINTER(c_int64)]),
     "lavin_video_input_close": (None, [POINTER(P)]),
