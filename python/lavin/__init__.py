@@ -21,11 +21,10 @@ says otherwise.
 from ._native import API_MAJOR, API_MINOR, LibraryError, load
 from ._native import lib as _lib
 from ._errors import Canceled, DeviceError, Error, InvalidInput, OutOfMemory, Unsupported
-from ._pictures import Answer
+from ._pictures import Answer, align_answers
 from ._model import DeviceInfo, Model, ModelInfo, devices, tasks
 from ._session import Session, check_session
-from .media import (VideoReader, VideoWriter, align_answers, answer_preview, check_format, read_image, write_answer,
-                    write_png)
+from .media import VideoReader, VideoWriter, answer_preview, check_format, read_image, write_answer, write_png
 
 __all__ = ["load", "version", "api_version", "LibraryError", "Error", "InvalidInput", "OutOfMemory",
            "DeviceError", "Unsupported", "Canceled", "Answer", "Model", "ModelInfo", "Session", "DeviceInfo",

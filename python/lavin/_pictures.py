@@ -8,6 +8,7 @@ from typing import Optional
 import numpy as np
 
 from . import _native as N
+from ._context import media_context
 
 
 def as_picture(image):
@@ -151,3 +152,32 @@ def to_answer(answer):
 
 def fspath(p):
     return os.fsencode(os.fspath(p))
+
+
+def align_answers(answers, shared):
+    """The answers of one clip on the scale of the clip before it
+    (lavin_answers_align): answers[:len(shared)] show the same frames as
+    `shared`, that clip's answers. Depth answers get the least-squares scale
+    and shift onto `shared` over those frames, in full there and easing to
+    none at the last answer; answers of other kinds are absolute and come
+    back as they are. Returns new Answers (the arguments stay as they are);
+    raises InvalidInput when shared is longer than answers or the answers
+    differ in kind or size."""
+    answers, shared = list(answers), list(shared)
+    if not all(isinstance(a, Answer) for a in answers + shared):
+        raise TypeError("lavin: align_answers takes lists of lavin.Answer (Session.run_clip(..., full=True))")
+    ctx = media_context()
+    arr, ref = (N.Answer * max(1, len(answers)))(), (N.Answer * max(1, len(shared)))()
+    keep = []
+    for i, answer in enumerate(answers):  # copies: the library aligns in place
+        values = None if answer.values is None else np.array(answer.values, np.float32)
+        arr[i], k = to_answer(dataclasses.replace(answer, picture=np.array(answer.picture), values=values))
+        keep.append(k)
+    for i, answer in enumerate(shared):
+        ref[i], k = to_answer(answer)
+        keep.append(k)
+    with ctx.lock:
+        ctx.check(N.lib().lavin_answers_align(ctx.h, arr, len(answers), ref, len(shared)))
+    out = [from_answer(arr[i]) for i in range(len(answers))]
+    del keep
+    return out
