@@ -8,7 +8,9 @@
    they were, and changes clips;
 5. a J-DiT run stopped and resumed ends bit-identical to an uninterrupted
    one, with the video tasks and low t in the draw;
-6. clip_head's head 1 scores a key as head 0 scores it SHIFT frames nearer.
+6. clip_head's head 1 scores a key as head 0 scores it SHIFT frames nearer;
+7. the decoder stage (train_vae_decoder.py) trains the decoder alone, and
+   a J-DiT run takes its decoder only with the run's own encoder.
 
     /usr/bin/python3 -m tools.train.check
 """
@@ -25,7 +27,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tools.render import flythrough  # noqa: E402
-from tools.train import clip_head, clips, data, latents, train_vae, train_vae_clips  # noqa: E402
+from tools.train import clip_head, clips, data, latents, train_jdit, train_vae, train_vae_clips  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -124,7 +126,32 @@ def check_resume():
                 subprocess.run(common + args, check=True, cwd=ROOT, capture_output=True)
             runs.append(torch.load(os.path.join(run, "state.pt")))
         same = all(torch.equal(runs[0]["ema"][k], runs[1]["ema"][k]) for k in runs[0]["ema"])
-        return report("J-DiT run resumed at step 2 ends identical to one run of 4 steps", same)
+        ok = report("J-DiT run resumed at step 2 ends identical to one run of 4 steps", same)
+        return ok & check_decoder_stage(common, pool, clip_pool, os.path.join(tmp, "straight"), runs[0]["vae"])
+
+
+def check_decoder_stage(common, pool, clip_pool, run, vae_before):
+    dec = os.path.join(os.path.dirname(run), "decoder")
+    subprocess.run(common + ["tools.train.train_vae_decoder", "--pool", pool, "--clips", clip_pool, "--from",
+                             os.path.join(run, "state.pt"), "--run", dec, "--minutes", "0.05", "--crop", "32",
+                             "--batch", "2"], check=True, cwd=ROOT, capture_output=True)
+    path = os.path.join(dec, "state.pt")
+    after = torch.load(path)["vae"]["weights"]
+    enc = all(torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if not k.startswith("decoder."))
+    moved = any(not torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if k.startswith("decoder."))
+    ok = report("decoder stage: encoder unchanged, decoder trained", enc and moved)
+    swapped = train_jdit.swap_decoder(vae_before, path)
+    ok &= report("decoder stage: a run takes the decoder", all(torch.equal(v, swapped["weights"][k])
+                                                               for k, v in after.items()))
+    other = {**vae_before, "weights": dict(vae_before["weights"])}
+    k = next(k for k in other["weights"] if k.startswith("encoder."))
+    other["weights"][k] = other["weights"][k] + 1e-3
+    try:
+        train_jdit.swap_decoder(other, path)
+        refused = False
+    except SystemExit:
+        refused = True
+    return ok & report("decoder stage: a run with another encoder refuses it", refused)
 
 
 def check_clip_head(gen):

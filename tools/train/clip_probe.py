@@ -44,7 +44,7 @@ def main():
     ap.add_argument("state")
     ap.add_argument("--count", type=int, default=6, help="held-out flythroughs")
     a = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
     st = checkpoint.load(a.state)
     w, cfg, vae = st["ema"], st["config"], st["vae"]
 

@@ -33,6 +33,9 @@ def budget(st):
     if "clip_steps" in st["vae"]:
         b["vae_clip_steps"] = st["vae"]["clip_steps"]
         b["vae_clip_minutes"] = round(st["vae"]["clip_seconds"] / 60, 1)
+    if "decoder_steps" in st["vae"]:
+        b["vae_decoder_steps"] = st["vae"]["decoder_steps"]
+        b["vae_decoder_minutes"] = round(st["vae"]["decoder_seconds"] / 60, 1)
     return b
 
 
@@ -51,7 +54,7 @@ tools/train/export.py on {datetime.date.today().isoformat()}.
   latent normalisation gives unit variance.
 
 Training on a 2-core CPU (Debian's python3-torch): ST-VAE {b["vae_steps"]} steps,
-{b["vae_minutes"]} min{clip_stage(b)};
+{b["vae_minutes"]} min{clip_stage(b)}{decoder_stage(b)};
 J-DiT {b["jdit_steps"]} steps, {b["jdit_minutes"]} min.
 Tasks come only from the context pairs: depth, normal, segmentation, edges,
 colorize{video_tasks(b)}. Scores are in the top-level README.
@@ -63,6 +66,13 @@ def clip_stage(b):
         return ""
     return (f", then {b['vae_clip_steps']} steps,\n{b['vae_clip_minutes']} min on flythrough clips "
             "(tools/train/train_vae_clips.py: pictures unchanged)")
+
+
+def decoder_stage(b):
+    if "vae_decoder_steps" not in b:
+        return ""
+    return (f", then {b['vae_decoder_steps']} steps,\n{b['vae_decoder_minutes']} min of the decoder alone "
+            "(tools/train/train_vae_decoder.py: latents unchanged)")
 
 
 def video_tasks(b):

@@ -25,7 +25,7 @@ def main():
     ap.add_argument("--raw", action="store_true", help="the last weights instead of their EMA")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
     torch.set_grad_enabled(False)
     st = torch.load(os.path.join(a.run, "state.pt"))
     w = st["weights"] if a.raw else st["ema"]

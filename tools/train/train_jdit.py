@@ -180,6 +180,17 @@ def swap_vae(vae, path):
     return {**vae, "weights": new, "clip_stage": path, "clip_steps": st["step"], "clip_seconds": st["seconds"]}
 
 
+def swap_decoder(vae, path):
+    """The run's ST-VAE with train_vae_decoder's decoder, after checking that
+    the encoder is the run's, bit for bit, so the latents hold."""
+    new = torch.load(path)["vae"]
+    for k, v in vae["weights"].items():
+        if not k.startswith("decoder.") and not torch.equal(v, new["weights"][k]):
+            raise SystemExit(f"{path}: {k} differs from the run's ST-VAE; not a decoder stage of it")
+    return {**vae, "weights": new["weights"], "decoder_stage": path, "decoder_steps": new["decoder_steps"],
+            "decoder_seconds": new["decoder_seconds"]}
+
+
 def save(path, w, ema, opt, gen, step, seconds, cfg, vae):
     checkpoint.save(path, weights={k: v.detach() for k, v in w.items()}, ema=ema, opt=opt.state_dict(),
                     gen=gen.get_state(), step=step, seconds=seconds, config=cfg, vae=vae)
@@ -193,6 +204,8 @@ def main():
     ap.add_argument("--clip-count", type=int, default=192, help="flythroughs of the pool to encode and draw from")
     ap.add_argument("--vae-clips", help="train_vae_clips' state.pt: the run's ST-VAE continued on clips "
                     "(replaces the run's when resuming)")
+    ap.add_argument("--vae-decoder", help="train_vae_decoder's state.pt: the run's ST-VAE with its decoder "
+                    "trained on (replaces the run's decoder when resuming)")
     ap.add_argument("--run", required=True)
     ap.add_argument("--minutes", type=float, default=1e9, help="training time of this invocation")
     ap.add_argument("--steps", type=int, default=None, help="stop at this step count")
@@ -214,7 +227,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--config", default="{}", help="JSON overriding CONFIG's keys (a new run only)")
     a = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
     if not a.resume and not a.vae:
         ap.error("a new run needs --vae")
     if not 0.0 <= a.low_t <= 1.0:
@@ -241,6 +254,8 @@ def main():
         gen.set_state(st["gen"])
         if a.vae_clips:
             vae = swap_vae(vae, a.vae_clips)
+        if a.vae_decoder:
+            vae = swap_decoder(vae, a.vae_decoder)
     else:
         gen.manual_seed(a.seed)
         vae = prepare(a, gen)

@@ -73,7 +73,7 @@ def main():
     ap.add_argument("--pool", required=True)
     add_run_args(ap, batch=8, crop=64, lr=4e-4, seed=20261127)
     a = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
     os.makedirs(a.run, exist_ok=True)
     ckpt = os.path.join(a.run, "state.pt")
     pics, _, _ = data.load_pool(a.pool)

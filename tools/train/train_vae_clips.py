@@ -58,19 +58,28 @@ def batch(pool, gen, size, frames, crop):
     return data.to_unit(np.stack(items)).movedim(1, 2)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def add_stage_args(ap, crop, lr, seed):
+    """The options of the ST-VAE stages that start from a J-DiT run's VAE."""
     ap.add_argument("--clips", required=True, help="the flythrough pool of tools.train.clips")
     ap.add_argument("--from", dest="source", help="a J-DiT state.pt whose folded ST-VAE to start from (a new run)")
-    ap.add_argument("--frames", type=int, default=5, help="frames per window, 1 + 4k")
-    add_run_args(ap, batch=4, crop=48, lr=3e-4, seed=20261130)
+    ap.add_argument("--frames", type=int, default=5, help="frames per flythrough window, 1 + 4k")
+    add_run_args(ap, batch=4, crop=crop, lr=lr, seed=seed)
+
+
+def start_stage(ap):
+    """(the options, RUN/state.pt, the flythrough pool) of such a stage."""
     a = ap.parse_args()
     if not a.resume and not a.source:
         ap.error("a new run needs --from")
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
     os.makedirs(a.run, exist_ok=True)
-    ckpt = os.path.join(a.run, "state.pt")
-    pool, _ = clips.load(a.clips)
+    return a, os.path.join(a.run, "state.pt"), clips.load(a.clips)[0]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_stage_args(ap, crop=48, lr=3e-4, seed=20261130)
+    a, ckpt, pool = start_stage(ap)
     gen = torch.Generator()
     if a.resume:
         st = checkpoint.load(ckpt)
