@@ -7,9 +7,8 @@ Why: lavin-tiny's ST-VAE had 46 minutes of training, and its reconstruction
 bounds every answer: on the held-out flythroughs, at the release of step
 21000, a perfect prediction of the next four frames decoded 1.8 dB above
 repeating the last frame, the J-DiT's own 0.9 dB below it, and on the
-bundled checkerboard flythrough
-the reconstruction itself is a smear. Training the decoder alone needs no
-J-DiT retraining. Batches alternate between flythrough windows (RGB and
+bundled checkerboard flythrough the reconstruction itself is a smear.
+Training the decoder alone needs no J-DiT retraining. Batches alternate between flythrough windows (RGB and
 depth-clip frames, through the causal temporal compression) and pictures of
 every task (T = 1); loss as the first stage (L1 + MSE + 0.5 L1 on image
 gradients), decoding the posterior sample.
@@ -38,6 +37,7 @@ def trained(name):
 
 
 def frozen_encode(w, cfg, x):
+    """The encoder outside the graph: its weights stay the run's."""
     with torch.no_grad():
         return vref.encode(w, cfg, x)
 
@@ -56,7 +56,8 @@ def main():
     else:
         vae = torch.load(a.source)["vae"]
         gen.manual_seed(a.seed)
-        step, spent = 0, 0.0
+        # A run whose decoder was trained before counts on from there.
+        step, spent = vae.get("decoder_steps", 0), vae.get("decoder_seconds", 0.0)
     w = {k: v.requires_grad_(trained(k)) for k, v in vae["weights"].items()}
     params = [v for k, v in w.items() if trained(k)]
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.99), weight_decay=0.0)
