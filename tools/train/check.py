@@ -28,6 +28,7 @@ if __package__ in (None, ""):
 
 from tools.render import flythrough  # noqa: E402
 from tools.train import clip_head, clips, data, latents, train_jdit, train_vae, train_vae_clips  # noqa: E402
+from tools.train.train_vae_decoder import trained as decoder_weight  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -137,14 +138,14 @@ def check_decoder_stage(common, pool, clip_pool, run, vae_before):
                              "--batch", "2"], check=True, cwd=ROOT, capture_output=True)
     path = os.path.join(dec, "state.pt")
     after = torch.load(path)["vae"]["weights"]
-    enc = all(torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if not k.startswith("decoder."))
-    moved = any(not torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if k.startswith("decoder."))
+    enc = all(torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if not decoder_weight(k))
+    moved = any(not torch.equal(v, after[k]) for k, v in vae_before["weights"].items() if decoder_weight(k))
     ok = report("decoder stage: encoder unchanged, decoder trained", enc and moved)
     swapped = train_jdit.swap_decoder(vae_before, path)
     ok &= report("decoder stage: a run takes the decoder", all(torch.equal(v, swapped["weights"][k])
                                                                for k, v in after.items()))
     other = {**vae_before, "weights": dict(vae_before["weights"])}
-    k = next(k for k in other["weights"] if k.startswith("encoder."))
+    k = next(k for k in other["weights"] if not decoder_weight(k))
     other["weights"][k] = other["weights"][k] + 1e-3
     try:
         train_jdit.swap_decoder(other, path)

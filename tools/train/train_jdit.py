@@ -24,6 +24,7 @@ if __package__ in (None, ""):
 
 from tools.train import checkpoint, clip_tasks, data, latents  # noqa: E402
 from tools.train.train_vae_clips import temporal  # noqa: E402
+from tools.train.train_vae_decoder import trained as decoder_weight  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
 import jdit_reference as jref  # noqa: E402
@@ -185,7 +186,7 @@ def swap_decoder(vae, path):
     the encoder is the run's, bit for bit, so the latents hold."""
     new = torch.load(path)["vae"]
     for k, v in vae["weights"].items():
-        if not k.startswith("decoder.") and not torch.equal(v, new["weights"][k]):
+        if not decoder_weight(k) and not torch.equal(v, new["weights"][k]):
             raise SystemExit(f"{path}: {k} differs from the run's ST-VAE; not a decoder stage of it")
     return {**vae, "weights": new["weights"], "decoder_stage": path, "decoder_steps": new["decoder_steps"],
             "decoder_seconds": new["decoder_seconds"]}

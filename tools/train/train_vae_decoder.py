@@ -17,6 +17,7 @@ gradients), decoding the posterior sample.
         --from runs/jdit/state.pt --run runs/vae-decoder --minutes 60 [--resume]
 """
 import argparse
+import itertools
 import os
 import sys
 
@@ -63,11 +64,10 @@ def main():
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.99), weight_decay=0.0)
     if a.resume:
         opt.load_state_dict(st["opt"])
-    turn = [step]
+    turn = itertools.count(step + 1)  # the step each call makes: odd ones take flythroughs
 
     def terms():
-        turn[0] += 1
-        x = (train_vae_clips.batch(pool, gen, a.batch, a.frames, a.crop) if turn[0] % 2
+        x = (train_vae_clips.batch(pool, gen, a.batch, a.frames, a.crop) if next(turn) % 2
              else train_vae.batch(pics, gen, 2 * a.batch, a.crop)[:, :, None])
         return train_vae.losses(w, vae["config"], x, gen, 0.0, frozen_encode, vref.decode)
 
