@@ -23,6 +23,7 @@ if __package__ in (None, ""):
 
 from tools import evaluate_video as ev  # noqa: E402
 from tools.render import depth_window, eval_clips, flythrough  # noqa: E402
+from tools import train  # noqa: E402
 from tools.train import checkpoint, clip_tasks  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
@@ -44,7 +45,7 @@ def main():
     ap.add_argument("state")
     ap.add_argument("--count", type=int, default=6, help="held-out flythroughs")
     a = ap.parse_args()
-    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
+    train.use_cpus()
     st = checkpoint.load(a.state)
     w, cfg, vae = st["ema"], st["config"], st["vae"]
 

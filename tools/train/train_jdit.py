@@ -22,6 +22,7 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from tools import train  # noqa: E402
 from tools.train import checkpoint, clip_tasks, data, latents  # noqa: E402
 from tools.train.train_vae_clips import temporal  # noqa: E402
 from tools.train.train_vae_decoder import trained as decoder_weight  # noqa: E402
@@ -228,7 +229,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--config", default="{}", help="JSON overriding CONFIG's keys (a new run only)")
     a = ap.parse_args()
-    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
+    train.use_cpus()
     if not a.resume and not a.vae:
         ap.error("a new run needs --vae")
     if not 0.0 <= a.low_t <= 1.0:

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from tools import train  # noqa: E402
 from tools.train import checkpoint, data  # noqa: E402
 from tools.train import stvae_image as vae  # noqa: E402
 
@@ -73,7 +74,7 @@ def main():
     ap.add_argument("--pool", required=True)
     add_run_args(ap, batch=8, crop=64, lr=4e-4, seed=20261127)
     a = ap.parse_args()
-    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
+    train.use_cpus()
     os.makedirs(a.run, exist_ok=True)
     ckpt = os.path.join(a.run, "state.pt")
     pics, _, _ = data.load_pool(a.pool)

@@ -26,6 +26,7 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from tools import train  # noqa: E402
 from tools.train import checkpoint, clips, data  # noqa: E402
 from tools.train.train_vae import add_run_args, fit, losses  # noqa: E402
 
@@ -71,7 +72,7 @@ def start_stage(ap):
     a = ap.parse_args()
     if not a.resume and not a.source:
         ap.error("a new run needs --from")
-    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
+    train.use_cpus()
     os.makedirs(a.run, exist_ok=True)
     return a, os.path.join(a.run, "state.pt"), clips.load(a.clips)[0]
 

@@ -8,10 +8,10 @@ bounds every answer: on the held-out flythroughs, at the release of step
 21000, a perfect prediction of the next four frames decoded 1.8 dB above
 repeating the last frame, the J-DiT's own 0.9 dB below it, and on the
 bundled checkerboard flythrough the reconstruction itself is a smear.
-Training the decoder alone needs no J-DiT retraining. Batches alternate between flythrough windows (RGB and
-depth-clip frames, through the causal temporal compression) and pictures of
-every task (T = 1); loss as the first stage (L1 + MSE + 0.5 L1 on image
-gradients), decoding the posterior sample.
+Training the decoder alone needs no J-DiT retraining. Batches alternate
+between flythrough windows (RGB and depth-clip frames, through the causal
+temporal compression) and pictures of every task (T = 1); loss as the first
+stage (L1 + MSE + 0.5 L1 on image gradients), decoding the posterior sample.
 
     /usr/bin/python3 -m tools.train.train_vae_decoder --pool runs/pool.npz --clips runs/clips.npz \
         --from runs/jdit/state.pt --run runs/vae-decoder --minutes 60 [--resume]
