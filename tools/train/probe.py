@@ -15,7 +15,8 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tools.train import train_jdit  # noqa: E402
+from tools import train  # noqa: E402
+from tools.train import data, train_jdit  # noqa: E402
 
 
 def main():
@@ -25,7 +26,7 @@ def main():
     ap.add_argument("--raw", action="store_true", help="the last weights instead of their EMA")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
-    torch.set_num_threads(len(os.sched_getaffinity(0)))  # the CPUs we may run on (taskset, cpusets)
+    train.use_cpus()
     torch.set_grad_enabled(False)
     st = torch.load(os.path.join(a.run, "state.pt"))
     w = st["weights"] if a.raw else st["ema"]
@@ -34,7 +35,7 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     print(f"{a.run}: step {st['step']}, {'raw weights' if a.raw else 'EMA'}; mean flow loss per item")
     print("task          own query   swapped query")
-    for task in train_jdit.TASKS:
+    for task in data.TASKS:  # the picture tasks: a video item's query is a clip
         own = swapped = 0.0
         items = 0
         for _ in range(a.batches):
