@@ -25,11 +25,11 @@ from tools import evaluate_video as ev  # noqa: E402
 
 COUNT = 3
 # name: (floor, lower is better). The shipped model scored here on lavapipe
-# (2026-11-30, 3 flythroughs, 2 pairs, 20 points, seed 0): clip AbsRel
-# 0.103 (flat depth 0.410; the release before 0.102), prediction PSNR
-# 21.32 dB over 4 frames and 21.58 dB over the first 4 of 12 (flat frame
-# 14.44; the release before 21.20 and 21.57). The floors sit between those
-# and the trivial baselines. Per-frame depth (0.119 on these three) and
+# (2026-12-01, 3 flythroughs, 2 pairs, 20 points, seed 0): clip AbsRel
+# 0.105 (flat depth 0.410; the release before 0.103), prediction PSNR
+# 21.51 dB over 4 frames and 21.70 dB over the first 4 of 12 (flat frame
+# 14.44; the release before 21.32 and 21.58). The floors sit between those
+# and the trivial baselines. Per-frame depth (0.110 on these three) and
 # repeating the last frame (21.14 dB) are printed beside them; so is the
 # clip's change error, which a flat (still) answer wins while the camera
 # moves slowly, so no floor can sit clear of it.
