@@ -55,11 +55,11 @@ def probe_predict(w, cfg, encode, pool, count):
     """Prints the velocity errors of `predict` (T_x = 1 after frames 0 to 8)
     on training and held-out flythroughs."""
     win = clip_tasks.WINDOW
-    past = 1 + (win - 1) // clip_tasks.STRIDE
     rgb = {"training": clips.load(pool)[0][:count, 0],
            "held-out": [flythrough(seed, clips.FRAMES, ev.SIZE)["rgb"] for seed in eval_clips(count)]}
     for name, frames in rgb.items():
         cond = torch.stack([encode(f[:win]) for f in frames])
+        past = cond.shape[2]
         x1 = torch.stack([encode(f)[:, past:past + 1] for f in frames])
         copy = (cond[:, :, -1:] - x1).pow(2).mean().item()
         print(f"{name} ({len(frames)}): velocity error by t: {velocity_errors(w, cfg, cond, x1)}; "

@@ -32,7 +32,6 @@ WINDOW = 9
 # the training error). Each window costs two 3-D encodings (RGB and depth;
 # a flythrough's eight and its whole take about 4.5 s on one core).
 STARTS = (0, 4, 8, 12)
-STRIDE = 4
 PAIR_WEIGHTS = (0.6, 0.4)
 TASKS = ("depth-clip", "predict")
 
@@ -84,8 +83,11 @@ def make_batch(lat, gen, size, null_rate, task):
             conds.append(torch.cat(frames, 1))
             targets.append(_sample(win[:, picks[-1], starts[-1], 1], gen))
     elif task == "predict":
-        # The latent frame of the whole flythrough after each window.
-        after = [(s + WINDOW - 1) // STRIDE + 1 for s in STARTS]
+        # The latent frame of the whole flythrough after each window: a
+        # window from frame s ends at latent frame s / stride + T' - 1.
+        t_win = win.shape[5]
+        stride = (WINDOW - 1) // (t_win - 1)
+        after = [s // stride + t_win for s in STARTS]
         tx = 1 + torch.randint(0, whole.shape[3] - after[0], (), generator=gen).item()
         room = sum(a + tx <= whole.shape[3] for a in after)
         for _ in range(size):
