@@ -26,10 +26,10 @@ from tools import evaluate_video as ev  # noqa: E402
 COUNT = 3
 # name: (floor, lower is better). The shipped model scored here on lavapipe
 # (2026-12-01, 3 flythroughs, 2 pairs, 20 points, seed 0): clip AbsRel
-# 0.098 (flat depth 0.410; the release before 0.105), prediction PSNR
-# 21.86 dB over 4 frames and 22.05 dB over the first 4 of 12 (flat frame
-# 14.44; the release before 21.51 and 21.70). The floors sit between those
-# and the trivial baselines. Per-frame depth (0.115 on these three) and
+# 0.101 (flat depth 0.410; the release before 0.098), prediction PSNR
+# 22.10 dB over 4 frames and 22.13 dB over the first 4 of 12 (flat frame
+# 14.44; the release before 21.86 and 22.05). The floors sit between those
+# and the trivial baselines. Per-frame depth (0.121 on these three) and
 # repeating the last frame (21.14 dB) are printed beside them; so is the
 # clip's change error, which a flat (still) answer wins while the camera
 # moves slowly, so no floor can sit clear of it.
