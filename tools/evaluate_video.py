@@ -23,10 +23,16 @@ seed, and prints a Markdown table (or, with --json, the figures):
   repeating the last input frame (strong: the camera moves slowly), and a
   flat frame of its mean colour (trivial).
 
+Clips are lavin's default length (nine frames) unless --clip-frames names
+others, each scored as a mode of its own. Each flythrough is sampled
+--seeds times (lavin's --seed 0 .. N-1) and the figures pool the draws'
+frames.
+
 Needs numpy and PIL only, so the tests can run it.
 
     /usr/bin/python3 tools/evaluate_video.py --clips DIR [--count 12] [--lavin build/cli/lavin]
-        [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--json]
+        [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--clip-frames 9[,5...]]
+        [--seeds 3] [--jobs 1] [--json]
 """
 import argparse
 import json
@@ -34,6 +40,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image
@@ -44,6 +51,7 @@ from tools.render import eval_clips, flythrough  # noqa: E402
 from tools.render.make_eval_clips import FRAMES, PAST, SIZE  # noqa: E402
 
 PREDICT = (4, 12)
+CLIP_FRAMES = 9  # lavin's default --clip-frames
 
 
 def luma(rgb):
@@ -114,15 +122,20 @@ def run(exe, args):
     subprocess.run([exe] + args + ["--quiet"], check=True)
 
 
-def score(opts, i, seed, work):
-    """The figures of flythrough i."""
+def score(opts, i, seed, work, sample_seed=0):
+    """The figures of flythrough i, sampled with lavin's --seed sample_seed."""
     truth = flythrough(seed, FRAMES, SIZE)
     fly = os.path.join(opts.clips, f"fly{i:02d}.mp4")
     past = os.path.join(opts.clips, f"fly{i:02d}_past.mp4")
-    common = ["--model-dir", opts.model_dir, "--pairs", str(opts.pairs), "--steps", str(opts.steps), "--seed", "0"]
-    out = {}
-    for mode, extra in (("frame", ["--context", "depth"]), ("clip", ["--context", "depth-clip", "--clip"])):
-        d = os.path.join(work, f"{i}-{mode}")
+    common = ["--model-dir", opts.model_dir, "--pairs", str(opts.pairs), "--steps", str(opts.steps),
+              "--seed", str(sample_seed)]
+    out = {"flythrough": i, "seed": sample_seed}
+    work = os.path.join(work, f"{i}-{sample_seed}")
+    os.makedirs(work)
+    modes = [("frame", ["--context", "depth"])]
+    modes += [(clip_mode(t), ["--context", "depth-clip", "--clip", "--clip-frames", str(t)]) for t in opts.clip_frames]
+    for mode, extra in modes:
+        d = os.path.join(work, mode)
         run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "depth"] + extra + common)
         got = depth_frames(d)
         if len(got) != FRAMES:
@@ -135,7 +148,7 @@ def score(opts, i, seed, work):
     last = truth["rgb"][PAST - 1]
     flat = np.broadcast_to(np.round(last.reshape(-1, 3).mean(0)).astype(np.uint8), last.shape)
     for n in PREDICT:
-        d = os.path.join(work, f"{i}-predict{n}")
+        d = os.path.join(work, f"predict{n}")
         run(opts.lavin, ["predict", "--in", past, "--frames", str(n), "--frames-dir", d] + common)
         got = frames(d)
         if len(got) != n:
@@ -150,11 +163,18 @@ def score(opts, i, seed, work):
     return out
 
 
+def clip_mode(frames):
+    """The figures' key of clips of that many frames: "clip" for lavin's
+    default length."""
+    return "clip" if frames == CLIP_FRAMES else f"clip{frames}"
+
+
 def summary(per):
-    """Figures over all flythroughs: depth per mode; prediction per length,
-    over its frames and over the first four."""
+    """Figures over all flythroughs and seeds, their frames pooled: depth
+    per mode; prediction per length, over its frames and over the first
+    four."""
     s = {}
-    for mode in ("frame", "clip", "flat"):
+    for mode in [k for k in per[0] if isinstance(per[0][k], dict) and "absrel" in per[0][k]]:
         a = np.concatenate([p[mode]["absrel"] for p in per])
         s[mode] = {"absrel_median": float(np.median(a)), "absrel_mean": float(a.mean()),
                    "flicker": float(np.mean([p[mode]["flicker"] for p in per])),
@@ -170,11 +190,13 @@ def summary(per):
     return s
 
 
-def table(s, count):
-    lines = [f"Depth on {count} held-out flythroughs ({FRAMES} frames, {SIZE}x{SIZE}):", "",
+def table(s, count, seeds=1):
+    sampled = f", {seeds} seeds each" if seeds > 1 else ""
+    lines = [f"Depth on {count} held-out flythroughs ({FRAMES} frames, {SIZE}x{SIZE}{sampled}):", "",
              "| mode | AbsRel median | AbsRel mean | flicker | change error |", "| --- | --- | --- | --- | --- |"]
-    for k, what in (("frame", "per frame (`lavin video`)"), ("clip", "clips (`lavin video --clip`)"),
-                    ("flat", "flat (one depth)")):
+    clips = [(k, f"clips of {k[4:]} frames (`--clip --clip-frames {k[4:]}`)" if k[4:]
+              else "clips (`lavin video --clip`)") for k in s if k.startswith("clip")]
+    for k, what in [("frame", "per frame (`lavin video`)")] + clips + [("flat", "flat (one depth)")]:
         d = s[k]
         lines.append(f"| {what} | {d['absrel_median']:.3f} | {d['absrel_mean']:.3f} | {d['flicker']:.4f} | "
                      f"{d['change_error']:.4f} |")
@@ -198,12 +220,25 @@ def main():
     ap.add_argument("--model-dir", default=os.path.join(ROOT, "models", "lavin-tiny"))
     ap.add_argument("--pairs", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--clip-frames", default=str(CLIP_FRAMES),
+                    help="lavin video --clip-frames, or several, comma-separated: each is scored as its own mode")
+    ap.add_argument("--seeds", type=int, default=3,
+                    help="sample each flythrough with lavin's --seed 0 .. N-1: one draw of the noise moves a "
+                         "flythrough's AbsRel by as much as the gap between two releases")
+    ap.add_argument("--jobs", type=int, default=1, help="lavin runs at a time")
     ap.add_argument("--json", action="store_true", help="print the figures, and each flythrough's, as JSON")
     opts = ap.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        per = [score(opts, i, seed, work) for i, seed in enumerate(eval_clips(opts.count))]
+    if opts.seeds < 1 or opts.jobs < 1:
+        ap.error("--seeds and --jobs take a count of at least 1")
+    try:
+        opts.clip_frames = [int(t) for t in opts.clip_frames.split(",")]
+    except ValueError:
+        ap.error(f"--clip-frames {opts.clip_frames}: not a comma-separated list of frame counts")
+    runs = [(i, seed, k) for i, seed in enumerate(eval_clips(opts.count)) for k in range(opts.seeds)]
+    with tempfile.TemporaryDirectory() as work, ThreadPoolExecutor(opts.jobs) as pool:
+        per = list(pool.map(lambda r: score(opts, r[0], r[1], work, r[2]), runs))
     s = summary(per)
-    print(json.dumps({"summary": s, "flythroughs": per}) if opts.json else table(s, opts.count))
+    print(json.dumps({"summary": s, "flythroughs": per}) if opts.json else table(s, opts.count, opts.seeds))
 
 
 if __name__ == "__main__":
