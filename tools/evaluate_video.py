@@ -35,6 +35,7 @@ Needs numpy and PIL only, so the tests can run it.
         [--seeds 3] [--jobs 1] [--json]
 """
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -122,9 +123,15 @@ def run(exe, args):
     subprocess.run([exe] + args + ["--quiet"], check=True)
 
 
+@functools.lru_cache(maxsize=None)
+def rendered(seed):
+    """The exact flythrough, rendered once for all of its noise draws."""
+    return flythrough(seed, FRAMES, SIZE)
+
+
 def score(opts, i, seed, work, sample_seed=0):
     """The figures of flythrough i, sampled with lavin's --seed sample_seed."""
-    truth = flythrough(seed, FRAMES, SIZE)
+    truth = rendered(seed)
     fly = os.path.join(opts.clips, f"fly{i:02d}.mp4")
     past = os.path.join(opts.clips, f"fly{i:02d}_past.mp4")
     common = ["--model-dir", opts.model_dir, "--pairs", str(opts.pairs), "--steps", str(opts.steps),
