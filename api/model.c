@@ -12,6 +12,9 @@
 #include "lavin_config.h"
 
 #define DEFAULT_SIZE 512
+/* For files without the key: lavin's length before models named theirs
+ * (API 1.4), three latent frames. */
+#define DEFAULT_CLIP_FRAMES 9
 
 void lavin_model_params_default(lavin_model_params *p)
 {
@@ -79,6 +82,21 @@ static void count(const lavin_weights *w, int64_t *params, const char **dtype)
     }
 }
 
+/* The J-DiT file's "lavin.clip_frames", when it is 1 + 4k frames. */
+static int clip_frames(const lavin_model *model)
+{
+    const char *text = lavin_checkpoint_metadata(model->m.dit_file, "lavin.clip_frames");
+    int frames, end = 0;
+    if (!text)
+        return DEFAULT_CLIP_FRAMES;
+    if (sscanf(text, "%d%n", &frames, &end) == 1 && !text[end] && frames >= 1 && frames <= 1000 &&
+        (frames - 1) % 4 == 0)
+        return frames;
+    lavin_logf(&model->ctx->log, LAVIN_LOG_WARN, "%s: lavin.clip_frames \"%.32s\" is not 1 + 4k frames; using %d",
+               model->info.dit_path, text, DEFAULT_CLIP_FRAMES);
+    return DEFAULT_CLIP_FRAMES;
+}
+
 static void describe(lavin_model *model)
 {
     lavin_model_info *info = &model->info;
@@ -95,6 +113,7 @@ static void describe(lavin_model *model)
     info->num_heads = d->heads;
     info->vae_scale = lavin_stvae_scale(model->m.vae);
     info->size_multiple = info->vae_scale * d->patch;
+    info->clip_frames = clip_frames(model);
 }
 
 typedef struct {

@@ -33,7 +33,6 @@ void lavin_session_params_default(lavin_session_params *p)
     p->pairs = LAVIN_PAIRS_DEFAULT;
     p->steps = 20;
     p->cfg = 1.5f;
-    p->clip_frames = 9;
     p->context_frames = 9;
 }
 
@@ -56,7 +55,7 @@ static int check_params(lavin_context *ctx, const lavin_session_params *p)
         return lavin_err(ctx, LAVIN_EINVAL, "pairs %d: draw 1 to %d, or LAVIN_PAIRS_ALL", p->pairs, LAVIN_MAX_PAIRS);
     if (p->batch < 0 || p->batch > LAVIN_MAX_BATCH)
         return lavin_err(ctx, LAVIN_EINVAL, "batch %d: 0 (automatic) to %d", p->batch, LAVIN_MAX_BATCH);
-    if (p->clips && (p->clip_frames < 1 || (p->clip_frames - 1) % 4))
+    if (p->clips && (p->clip_frames < 0 || (p->clip_frames && (p->clip_frames - 1) % 4)))
         return lavin_err(ctx, LAVIN_EINVAL, "--clip-frames %d: a clip has 1 + 4k frames (1, 5, 9, 13, ...)",
                          p->clip_frames);
     if (p->context_frames < 1 || (p->context_frames - 1) % 4)
@@ -116,11 +115,16 @@ int lavin_session_check(lavin_context *ctx, const lavin_session_params *params)
     lavin_session_pairs pairs;
     const lavin_task *task;
     lavin_palette pal;
-    int ret = check_params(ctx, params);
+    lavin_session_params p = *params;
+    /* The model's clip length is not known here: a first frame shows that a
+     * clip reads, without reading a long one whole. */
+    if (!p.clip_frames)
+        p.clip_frames = 1;
+    int ret = check_params(ctx, &p);
     if (ret >= 0)
-        ret = lavin_session_pairs_read(ctx, params, &pairs);
+        ret = lavin_session_pairs_read(ctx, &p, &pairs);
     if (ret >= 0) {
-        ret = lavin_session_pairs_task(ctx, params, &pairs, &task, &pal);
+        ret = lavin_session_pairs_task(ctx, &p, &pairs, &task, &pal);
         lavin_session_pairs_free(&pairs);
     }
     return lavin_api_return(ctx, ret);
@@ -156,6 +160,8 @@ int lavin_session_create(lavin_model *m, const lavin_session_params *params, lav
         s->p = *params;
     else
         lavin_session_params_default(&s->p);
+    if (!s->p.clip_frames)
+        s->p.clip_frames = m->info.clip_frames;
     int ret = create(s);
     /* The caller's strings and pictures are not kept past the call. */
     s->p.context = s->p.task = NULL;
@@ -187,6 +193,11 @@ void lavin_session_size(const lavin_session *s, int *width, int *height)
 {
     *width = s->width;
     *height = s->height;
+}
+
+int lavin_session_clip_frames(const lavin_session *s)
+{
+    return s->p.clip_frames;
 }
 
 int lavin_session_batch_size(const lavin_session *s)

@@ -71,6 +71,7 @@ enum lavin_ggml_type {
 #define LAVIN_GGUF_KEY_ALIGNMENT "general.alignment"
 #define LAVIN_GGUF_KEY_QVERSION "general.quantization_version"
 #define LAVIN_GGUF_KEY_NATIVE_SIZE "lavin.native_size"      /* uint32[2]: width, height */
+#define LAVIN_GGUF_KEY_CLIP_FRAMES "lavin.clip_frames"      /* uint32: the model's clip length */
 #define LAVIN_GGUF_KEY_KEPT_NAMES "lavin.kept.names"        /* string[]: tensors left unquantized */
 #define LAVIN_GGUF_KEY_KEPT_REASONS "lavin.kept.reasons"    /* string[]: why, one per name */
 

@@ -20,8 +20,9 @@ static void usage(FILE *f)
             "column. --frames-dir DIR writes each frame's answer as data instead of, or with, the video:\n"
             "DIR/000000.png, DIR/000001.png, ... (frame index from 0), as lavin run writes them (16-bit\n"
             "depth and normals). -o or --frames-dir is required.\n"
-            "--clip runs it on clips of N frames (1 + 4k, default 9) through the ST-VAE's temporal\n"
-            "compression instead; the context then holds NAME_input.mp4 / NAME_target.mp4 clips.\n"
+            "--clip runs it on clips of N frames through the ST-VAE's temporal compression instead\n"
+            "(1 + 4k; by default the model's: 5 for lavin-tiny, 9 for the released model); the context\n"
+            "then holds NAME_input.mp4 / NAME_target.mp4 clips.\n"
             "Each clip starts on the last frame of the one before (the last clip on the video's last\n"
             "N frames); depth clips take the scale of the one before on the frames they share.\n"
             "The other options are those of lavin run (see lavin run --help).\n");
@@ -56,7 +57,7 @@ int lavin_cmd_video(int argc, char **argv)
         fprintf(stderr, "lavin video: --context, --in and -o or --frames-dir are required (see --help)\n");
         return LAVIN_EXIT_USAGE;
     }
-    if (o.session.clips && (o.session.clip_frames - 1) % 4) {
+    if (o.session.clips && o.session.clip_frames && (o.session.clip_frames - 1) % 4) {
         fprintf(stderr, "lavin video: --clip-frames %d: a clip has 1 + 4k frames (1, 5, 9, 13, ...)\n",
                 o.session.clip_frames);
         return LAVIN_EXIT_USAGE;

@@ -81,7 +81,7 @@ static void free_clip(lavin_picture *f, lavin_answer *a, int n)
  * clip's frames, ans their answers; new frames are read into fresh. */
 static int process_clips(video_job *j, lavin_video_input *in)
 {
-    int T = j->o->session.clip_frames, have = 0, got, ret;
+    int T = lavin_session_clip_frames(j->s), have = 0, got, ret;
     lavin_picture *win = calloc((size_t)T, sizeof(*win)), *fresh = calloc((size_t)T, sizeof(*fresh));
     lavin_answer *ans = calloc((size_t)T, sizeof(*ans)), *next = calloc((size_t)T, sizeof(*next));
     int64_t *pts = calloc((size_t)T, sizeof(*pts));

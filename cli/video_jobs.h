@@ -12,7 +12,7 @@ typedef struct video_job {
     lavin_context *ctx;
     lavin_session *s;
     cli_progress *progress;
-    const infer_opts *o;    /* in, out (NULL: no video written), clips and clip_frames */
+    const infer_opts *o;    /* in, out (NULL: no video written), clips */
     const char *frames_dir; /* each answer as data too (cli/frames_dir.h); NULL: not */
     lavin_video_info info;  /* the input's, from lavin_video_input_open() */
     lavin_video_output *w;  /* opened at the first answer; the caller finishes or aborts it */
@@ -21,8 +21,9 @@ typedef struct video_job {
 } video_job;
 
 /* Every frame of in answered (in the library's batches) or, with clips,
- * every clip of clip_frames frames, and written in order. Each run ends a
- * step of j->progress; beginning it is the caller's. Returns an error code. */
+ * every clip of lavin_session_clip_frames() frames, and written in order.
+ * Each run ends a step of j->progress; beginning it is the caller's.
+ * Returns an error code. */
 int video_job_process(video_job *j, lavin_video_input *in);
 
 /* The output's parameters: the input's rate and time base, so that every

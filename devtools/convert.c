@@ -152,8 +152,9 @@ static int gather(lavin_checkpoint **in, int nin, out_file *o, char *err, size_t
 }
 
 /* GGUF metadata of a J-DiT: the architecture, its config under the
- * architecture's name, the native size, and the input's other lavin.*
- * strings (such as lavin.training). */
+ * architecture's name, the native size, the clip length (an integer where
+ * safetensors holds text), and the input's other lavin.* strings (such as
+ * lavin.training). */
 static size_t jdit_kv(const lavin_checkpoint *in, const lavin_jdit_config *c, lavin_gguf_kv *kv, uint32_t *patch,
                       uint32_t *size)
 {
@@ -173,10 +174,15 @@ static size_t jdit_kv(const lavin_checkpoint *in, const lavin_jdit_config *c, la
     if (s && sscanf(s, "%ux%u", &size[0], &size[1]) == 2 && size[0] && size[1])
         kv[n++] = (lavin_gguf_kv){ .key = LAVIN_GGUF_KEY_NATIVE_SIZE, .type = LAVIN_GGUF_ARRAY,
                                    .elem_type = LAVIN_GGUF_UINT32, .u32s = size, .count = 2 };
+    unsigned frames;
+    s = lavin_checkpoint_metadata(in, LAVIN_GGUF_KEY_CLIP_FRAMES);
+    int typed = s && sscanf(s, "%u", &frames) == 1;
+    if (typed)
+        kv[n++] = (lavin_gguf_kv){ .key = LAVIN_GGUF_KEY_CLIP_FRAMES, .type = LAVIN_GGUF_UINT32, .u32 = frames };
     const char *key;
     for (size_t i = 0; (key = lavin_checkpoint_metadata_key(in, i)) && n < 8 + MAX_CARRIED; i++)
         if (!strncmp(key, "lavin.", 6) && strcmp(key, "lavin.config") && strcmp(key, "lavin.model") &&
-            strcmp(key, "lavin.size"))
+            strcmp(key, "lavin.size") && !(typed && !strcmp(key, LAVIN_GGUF_KEY_CLIP_FRAMES)))
             kv[n++] = (lavin_gguf_kv){ .key = key, .type = LAVIN_GGUF_STRING,
                                        .str = lavin_checkpoint_metadata(in, key) };
     return n;

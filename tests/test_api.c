@@ -38,16 +38,19 @@ int check(api_test *t, int ok, const char *what, const char *detail, ...)
 
 static void print_log(void *user, enum lavin_log_level level, const char *message)
 {
-    (void)user;
+    api_test *t = user;
     if (level <= LAVIN_LOG_WARN)
         printf("       log %s: %s\n", level == LAVIN_LOG_ERROR ? "error" : "warn", message);
+    if (level == LAVIN_LOG_WARN)
+        snprintf(t->last_warning, sizeof(t->last_warning), "%s", message);
 }
 
-void api_context_params(lavin_context_params *p)
+void api_context_params(lavin_context_params *p, api_test *t)
 {
     lavin_context_params_default(p);
     p->validation = !getenv("LAVIN_TEST_NO_VALIDATION");
     p->log = print_log;
+    p->log_user = t;
 }
 
 int run_cli(api_test *t, const char *const *argv, const char *err_path)
@@ -258,7 +261,7 @@ int main(int argc, char **argv)
     test_hygiene(&t);
 
     lavin_context_params p;
-    api_context_params(&p);
+    api_context_params(&p, &t);
     int ret = lavin_context_create(&t.ctx, &p);
     check(&t, ret == 0 && t.ctx, "a context", "%s", ret ? lavin_strerror(ret) : "");
     if (t.ctx) {
@@ -287,6 +290,7 @@ int main(int argc, char **argv)
             test_runs(&t);
             test_bad_inputs(&t);
             test_rope(&t);
+            test_clip_length(&t);
         }
         lavin_model_close(&t.model);
         check(&t, t.model == NULL, "lavin_model_close() clears the pointer", NULL);

@@ -142,6 +142,7 @@ def open_model():
     logs = state["logs"] = []
     m = state["model"] = lavin.Model(log=lambda level, message: logs.append((level, message)))
     assert m.info.size == (128, 128) and m.info.dit_params > 0 and m.info.vae_params > 0, m.info
+    assert m.info.clip_frames == 5, m.info.clip_frames
     assert m.info.dit_dtype in ("f32", "f16", "bf16", "mixed"), m.info.dit_dtype
     assert m.device is not None and m.device.name and m.device.type in N.DEVICE_TYPES, m.device
     assert m.memory_in_use > 0
@@ -327,7 +328,8 @@ def video_and_clips():
         with lavin.VideoReader(path) as r:
             back = list(r)
         assert len(back) == 5 and np.abs(back[2].astype(int) - frames[2]).mean() < 8, len(back)
-    with state["model"].session("depth-clip", clips=True, clip_frames=5, pairs=1, steps=3, size=(32, 32)) as s:
+    with state["model"].session("depth-clip", clips=True, pairs=1, steps=3, size=(32, 32)) as s:
+        assert s.clip_frames == 5, s.clip_frames
         out = s.run_clip(frames[:3])
         state["clips"] = s.run_clip(frames[2:5], full=True), s.run_clip(frames[:3], full=True)
     assert len(out) == 3 and all(d.shape == (256, 256) and d.dtype == np.float32 for d in out)

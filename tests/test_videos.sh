@@ -41,6 +41,8 @@ for T in 5 9; do
         -o "$tmp/clips$T.mp4"
     check "each frame once, at its time" sh -c "'$media' times '$tmp/clips$T.mp4' | cmp -s - '$tmp/vfr.times'"
 done
+expect 0 "clips of the model's length" video --context depth-clip --clip --in "$tmp/vfr.mov" -o "$tmp/clips.mp4"
+check "are nine frames: these models name none (lavin.clip_frames)" cmp -s "$tmp/clips.mp4" "$tmp/clips9.mp4"
 
 echo "rotation:"
 expect 0 "a phone's clip turned a quarter" video --context depth --in "$tmp/phone.mp4" -o "$tmp/phone.depth.mp4"

@@ -23,15 +23,15 @@ seed, and prints a Markdown table (or, with --json, the figures):
   repeating the last input frame (strong: the camera moves slowly), and a
   flat frame of its mean colour (trivial).
 
-Clips are lavin's default length (nine frames) unless --clip-frames names
-others, each scored as a mode of its own. Each flythrough is sampled
+Clips are lavin's default length (the model's: lavin-tiny's five frames)
+unless --clip-frames names others, each scored as a mode of its own. Each flythrough is sampled
 --seeds times (lavin's --seed 0 .. N-1) and the figures pool the draws'
 frames.
 
 Needs numpy and PIL only, so the tests can run it.
 
     /usr/bin/python3 tools/evaluate_video.py --clips DIR [--count 12] [--lavin build/cli/lavin]
-        [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--clip-frames 9[,5...]]
+        [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--clip-frames model[,9...]]
         [--seeds 3] [--jobs 1] [--json]
 """
 import argparse
@@ -52,7 +52,6 @@ from tools.render import eval_clips, flythrough  # noqa: E402
 from tools.render.make_eval_clips import FRAMES, PAST, SIZE  # noqa: E402
 
 PREDICT = (4, 12)
-CLIP_FRAMES = 9  # lavin's default --clip-frames
 
 
 def luma(rgb):
@@ -140,7 +139,8 @@ def score(opts, i, seed, work, sample_seed=0):
     work = os.path.join(work, f"{i}-{sample_seed}")
     os.makedirs(work)
     modes = [("frame", ["--context", "depth"])]
-    modes += [(clip_mode(t), ["--context", "depth-clip", "--clip", "--clip-frames", str(t)]) for t in opts.clip_frames]
+    modes += [(clip_mode(t), ["--context", "depth-clip", "--clip"] + (["--clip-frames", str(t)] if t else []))
+              for t in opts.clip_frames]
     for mode, extra in modes:
         d = os.path.join(work, mode)
         run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "depth"] + extra + common)
@@ -172,8 +172,8 @@ def score(opts, i, seed, work, sample_seed=0):
 
 def clip_mode(frames):
     """The figures' key of clips of that many frames: "clip" for lavin's
-    default length."""
-    return "clip" if frames == CLIP_FRAMES else f"clip{frames}"
+    default length (None: the model's)."""
+    return f"clip{frames}" if frames else "clip"
 
 
 def summary(per):
@@ -202,7 +202,7 @@ def table(s, count, seeds=1):
     lines = [f"Depth on {count} held-out flythroughs ({FRAMES} frames, {SIZE}x{SIZE}{sampled}):", "",
              "| mode | AbsRel median | AbsRel mean | flicker | change error |", "| --- | --- | --- | --- | --- |"]
     clips = [(k, f"clips of {k[4:]} frames (`--clip --clip-frames {k[4:]}`)" if k[4:]
-              else "clips (`lavin video --clip`)") for k in s if k.startswith("clip")]
+              else "clips (`lavin video --clip`, the model's length)") for k in s if k.startswith("clip")]
     for k, what in [("frame", "per frame (`lavin video`)")] + clips + [("flat", "flat (one depth)")]:
         d = s[k]
         lines.append(f"| {what} | {d['absrel_median']:.3f} | {d['absrel_mean']:.3f} | {d['flicker']:.4f} | "
@@ -227,8 +227,9 @@ def main():
     ap.add_argument("--model-dir", default=os.path.join(ROOT, "models", "lavin-tiny"))
     ap.add_argument("--pairs", type=int, default=2)
     ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--clip-frames", default=str(CLIP_FRAMES),
-                    help="lavin video --clip-frames, or several, comma-separated: each is scored as its own mode")
+    ap.add_argument("--clip-frames", default="model",
+                    help="lavin video --clip-frames, or several, comma-separated, each scored as its own mode; "
+                         "model: lavin's default, the model's length")
     ap.add_argument("--seeds", type=int, default=3,
                     help="sample each flythrough with lavin's --seed 0 .. N-1: one draw of the noise moves a "
                          "flythrough's AbsRel by as much as the gap between two releases")
@@ -238,7 +239,7 @@ def main():
     if opts.seeds < 1 or opts.jobs < 1:
         ap.error("--seeds and --jobs take a count of at least 1")
     try:
-        opts.clip_frames = [int(t) for t in opts.clip_frames.split(",")]
+        opts.clip_frames = [None if t == "model" else int(t) for t in opts.clip_frames.split(",")]
     except ValueError:
         ap.error(f"--clip-frames {opts.clip_frames}: not a comma-separated list of frame counts")
     runs = [(i, seed, k) for i, seed in enumerate(eval_clips(opts.count)) for k in range(opts.seeds)]

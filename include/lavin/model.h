@@ -84,7 +84,13 @@ typedef struct lavin_model_info {
     int vae_scale;            /* pixels per latent cell: 8 for the released ST-VAE */
     int size_multiple;        /* width and height must be multiples of it: 16 for the released model */
     char dit_path[4096], vae_path[4096];
-    void *reserved[8];
+    /* Added in API 1.4. Frames per clip (1 + 4k) of the model's clip tasks,
+     * what clip sessions take unless lavin_session_params.clip_frames says:
+     * the J-DiT file's "lavin.clip_frames" metadata (lavin-tiny: 5, the
+     * length its clip depth scores best at), else 9. */
+    int clip_frames;
+    int reserved_int; /* with clip_frames, 8 bytes taken from reserved on 32 and 64 bits */
+    void *reserved[8 - 8 / sizeof(void *)];
 } lavin_model_info;
 
 LAVIN_API void lavin_model_get_info(const lavin_model *m, lavin_model_info *info);

@@ -64,7 +64,8 @@ typedef struct lavin_session_params {
      * that is no task. */
     const char *task;
     /* Queries are clips of clip_frames frames (1 + 4k), and so are the
-     * context's pairs (files read up to clip_frames frames). */
+     * context's pairs (files read up to clip_frames frames); 0, the default
+     * since API 1.4: the model's (lavin_model_info.clip_frames). */
     int clips;
     int clip_frames;
     /* The model's input size, multiples of lavin_model_info.size_multiple;
@@ -108,7 +109,7 @@ typedef struct lavin_session_params {
 typedef struct lavin_session lavin_session;
 
 /* Defaults as the reference: 4 pairs, 20 points, guidance 1.5, seed 0,
- * stretch, automatic VAE tiling, clips of 9 frames, 9 context frames;
+ * stretch, automatic VAE tiling, the model's clip length, 9 context frames;
  * LAVIN_ROPE_AUTO at the native size's anchor. */
 LAVIN_API void lavin_session_params_default(lavin_session_params *p);
 
@@ -131,6 +132,9 @@ LAVIN_API int lavin_session_check(lavin_context *ctx, const lavin_session_params
 /* The task's name and the model's input size the session runs at. */
 LAVIN_API const char *lavin_session_task(const lavin_session *s);
 LAVIN_API void lavin_session_size(const lavin_session *s, int *width, int *height);
+/* Frames per clip of a clip session: params.clip_frames, or the model's
+ * when that is 0 (API 1.4). */
+LAVIN_API int lavin_session_clip_frames(const lavin_session *s);
 
 /* How many single pictures the next lavin_session_run() should hold to fill
  * the device: 1 before any has run, then as many as half the free device

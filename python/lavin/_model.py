@@ -42,7 +42,8 @@ class DeviceInfo:
 @dataclasses.dataclass(frozen=True)
 class ModelInfo:
     """A model as loaded (lavin_model_info). width x height is the native
-    picture size; dtypes are "f32", "f16", "bf16" or "mixed"."""
+    picture size; dtypes are "f32", "f16", "bf16" or "mixed"; clip_frames:
+    the length clip sessions take unless told (lavin.clip_frames, else 9)."""
     width: int
     height: int
     dit_params: int
@@ -57,6 +58,7 @@ class ModelInfo:
     size_multiple: int
     dit_path: str
     vae_path: str
+    clip_frames: int
 
     @property
     def size(self):
@@ -143,7 +145,7 @@ class Model(Closing):
         lib.lavin_model_get_info(h, ctypes.byref(i))
         self.info = ModelInfo(i.width, i.height, i.dit_params, i.vae_params, N.text(i.dit_dtype),
                               N.text(i.vae_dtype), i.latent_channels, i.hidden_size, i.depth, i.num_heads,
-                              i.vae_scale, i.size_multiple, os.fsdecode(i.dit_path), os.fsdecode(i.vae_path))
+                              i.vae_scale, i.size_multiple, os.fsdecode(i.dit_path), os.fsdecode(i.vae_path), i.clip_frames)
         d = lib.lavin_context_device(self._ctx.h)
         self.device = DeviceInfo._from(d.contents) if d else None
 
@@ -155,7 +157,7 @@ class Model(Closing):
         return self._h
 
     def session(self, context=_DEFAULT, *, pairs=None, task=None, size=None, fit="stretch", steps=20, cfg=1.5,
-                seed=0, batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=9,
+                seed=0, batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=None,
                 context_frames=9, rope="auto", rope_anchor=None, progress=None, pair_images=None):
         """An in-context session (lavin.Session); context defaults to
         "depth", or to none with pair_images."""

@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_float, c_
 
 # The API this module was written for (LAVIN_API_VERSION_MAJOR/MINOR).
 API_MAJOR = 1
-API_MINOR = 2
+API_MINOR = 4
 
 # enum lavin_error
 OK, EINVAL, ENOMEM, EDEVMEM, EVULKAN, EDEVLOST, ENODEV, EIO, EFORMAT, EUNSUPPORTED, ECANCELED = range(0, -11, -1)
@@ -69,7 +69,7 @@ class ModelInfo(Structure):
                 ("dit_dtype", c_char_p), ("vae_dtype", c_char_p), ("latent_channels", c_int),
                 ("hidden_size", c_int), ("depth", c_int), ("num_heads", c_int), ("vae_scale", c_int),
                 ("size_multiple", c_int), ("dit_path", c_char * 4096), ("vae_path", c_char * 4096),
-                ("reserved", c_void_p * 8)]
+                ("clip_frames", c_int), ("reserved_int", c_int), ("reserved", c_void_p * (8 - 8 // sizeof(c_void_p)))]
 
 
 class Picture(Structure):
@@ -142,6 +142,7 @@ _PROTOTYPES = {
     "lavin_session_check": (c_int, [P, POINTER(SessionParams)]),
     "lavin_session_task": (c_char_p, [P]),
     "lavin_session_size": (None, [P, POINTER(c_int), POINTER(c_int)]),
+    "lavin_session_clip_frames": (c_int, [P]),
     "lavin_session_batch_size": (c_int, [P]),
     "lavin_session_run": (c_int, [P, POINTER(Picture), c_int, POINTER(Answer)]),
     "lavin_session_run_clip": (c_int, [P, POINTER(Picture), c_int, POINTER(Answer)]),

@@ -9,7 +9,7 @@ from ._pictures import answers, pictures
 
 
 def session_params(context, *, pairs=None, task=None, size=None, fit="stretch", steps=20, cfg=1.5, seed=0,
-                   batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=9, context_frames=9,
+                   batch=0, vae_tile="auto", keep_model_size=False, clips=False, clip_frames=None, context_frames=9,
                    rope="auto", rope_anchor=None, pair_images=None):
     """(lavin_session_params, keep) for Session's keywords."""
     p = N.SessionParams()
@@ -43,7 +43,7 @@ def session_params(context, *, pairs=None, task=None, size=None, fit="stretch", 
         tile, frames = (vae_tile, 0) if isinstance(vae_tile, int) else vae_tile
         p.vae_tiling, p.vae_tile, p.vae_tile_frames = N.VAE_TILE_FIXED, int(tile), int(frames)
     p.keep_model_size, p.clips = int(bool(keep_model_size)), int(bool(clips))
-    p.clip_frames, p.context_frames = int(clip_frames), int(context_frames)
+    p.clip_frames, p.context_frames = int(clip_frames or 0), int(context_frames)
     keep = None
     if pair_images is not None:
         pairs_list = [tuple(pair) for pair in pair_images]
@@ -91,7 +91,8 @@ class Session(Closing):
     height)), "extrapolate", "interpolate" or "auto" (docs/computation.md
     section 2.5.1); vae_tile: "auto", "off", a tile size in
     pixels or (pixels, frames); batch: most queries sampled together (0:
-    what memory allows); clips, clip_frames: clip queries; context_frames:
+    what memory allows); clips, clip_frames: clip queries of clip_frames
+    frames (1 + 4k; None: the model's, info.clip_frames); context_frames:
     the past frames predict() conditions on; progress: as the Model's (the
     default).
     """
@@ -115,6 +116,7 @@ class Session(Closing):
         w, hh = ctypes.c_int(), ctypes.c_int()
         lib.lavin_session_size(h, ctypes.byref(w), ctypes.byref(hh))
         self.size = (w.value, hh.value)
+        self.clip_frames = lib.lavin_session_clip_frames(h)
 
     model = property(lambda self: self._model, doc="The Model the session runs on.")
 

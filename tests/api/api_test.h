@@ -17,6 +17,7 @@ typedef struct api_test {
     lavin_model *model; /* lavin-tiny on ctx */
     lavin_picture query; /* examples/scene.png */
     char query_path[4096];
+    char last_warning[1024]; /* the context's last LAVIN_LOG_WARN line */
 } api_test;
 
 /* One line per check: ok or FAIL, what, and a detail (printf-style, may be
@@ -25,8 +26,9 @@ int check(api_test *t, int ok, const char *what, const char *detail, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* A context as the tests want it: validation unless
- * LAVIN_TEST_NO_VALIDATION, the log lines at WARN and above printed. */
-void api_context_params(lavin_context_params *p);
+ * LAVIN_TEST_NO_VALIDATION, the log lines at WARN and above printed, the
+ * last warning kept in t. */
+void api_context_params(lavin_context_params *p, api_test *t);
 
 /* Runs the lavin command with argv (argv[0] is ignored and NULL-terminated),
  * stdout to /dev/null and stderr to err_path. Returns the exit status, or
@@ -56,5 +58,6 @@ void test_logging(api_test *t);
 void test_bad_inputs(api_test *t);
 void test_rope(api_test *t);
 void test_align(api_test *t);
+void test_clip_length(api_test *t);
 
 #endif
