@@ -151,6 +151,14 @@ static int gather(lavin_checkpoint **in, int nin, out_file *o, char *err, size_t
     return 0;
 }
 
+/* Whether an input's metadata key goes to the output as it is: lavin's
+ * keys (the native size, the clip length, the training budget, ...) but
+ * the config and the kind, which are written anew. */
+static int carried(const char *key)
+{
+    return !strncmp(key, "lavin.", 6) && strcmp(key, "lavin.config") && strcmp(key, "lavin.model");
+}
+
 /* GGUF metadata of a J-DiT: the architecture, its config under the
  * architecture's name, the native size, the clip length (an integer where
  * safetensors holds text), and the input's other lavin.* strings (such as
@@ -181,8 +189,7 @@ static size_t jdit_kv(const lavin_checkpoint *in, const lavin_jdit_config *c, la
         kv[n++] = (lavin_gguf_kv){ .key = LAVIN_GGUF_KEY_CLIP_FRAMES, .type = LAVIN_GGUF_UINT32, .u32 = frames };
     const char *key;
     for (size_t i = 0; (key = lavin_checkpoint_metadata_key(in, i)) && n < 8 + MAX_CARRIED; i++)
-        if (!strncmp(key, "lavin.", 6) && strcmp(key, "lavin.config") && strcmp(key, "lavin.model") &&
-            strcmp(key, "lavin.size") && !(typed && !strcmp(key, LAVIN_GGUF_KEY_CLIP_FRAMES)))
+        if (carried(key) && strcmp(key, "lavin.size") && !(typed && !strcmp(key, LAVIN_GGUF_KEY_CLIP_FRAMES)))
             kv[n++] = (lavin_gguf_kv){ .key = key, .type = LAVIN_GGUF_STRING,
                                        .str = lavin_checkpoint_metadata(in, key) };
     return n;
@@ -190,7 +197,7 @@ static size_t jdit_kv(const lavin_checkpoint *in, const lavin_jdit_config *c, la
 
 static int write_out(lavin_checkpoint **in, int nin, out_file *o, char *err, size_t n)
 {
-    const char *keys[2] = { "lavin.config", "lavin.model" }, *values[2];
+    const char *keys[2 + MAX_CARRIED] = { "lavin.config", "lavin.model" }, *values[2 + MAX_CARRIED], *key;
     size_t nmeta = 0, nkv = 0;
     char json[256];
     lavin_jdit_config cfg;
@@ -218,6 +225,11 @@ static int write_out(lavin_checkpoint **in, int nin, out_file *o, char *err, siz
         nmeta = 2;
     }
     values[0] = json;
+    for (size_t i = 0; nmeta && (key = lavin_checkpoint_metadata_key(in[0], i)) && nmeta < 2 + MAX_CARRIED; i++)
+        if (carried(key)) {
+            keys[nmeta] = key;
+            values[nmeta++] = lavin_checkpoint_metadata(in[0], key);
+        }
     if (o->gguf)
         return lavin_gguf_write(o->path, o->ts, o->n, kv, nkv, err, n);
     return lavin_safetensors_write(o->path, o->ts, o->n, keys, values, nmeta, err, n);

@@ -21,6 +21,16 @@ static const char *model_kind(const lavin_checkpoint *ck)
     return lavin_checkpoint_find(ck, "encoder.conv_in.conv.weight") ? "stvae" : "";
 }
 
+/* The lavin.* metadata (the native size, the clip length, the training
+ * budget, ...), one key a line; the config has a line of its own. */
+static void print_metadata(const lavin_checkpoint *ck)
+{
+    const char *key;
+    for (size_t i = 0; (key = lavin_checkpoint_metadata_key(ck, i)); i++)
+        if (!strncmp(key, "lavin.", 6) && strcmp(key, "lavin.config"))
+            printf("metadata: %s %s\n", key, lavin_checkpoint_metadata(ck, key));
+}
+
 static int verdict(const char *model, const lavin_manifest_report *r)
 {
     if (r->missing || r->unexpected || r->misshaped) {
@@ -74,6 +84,7 @@ static int inspect(const char *path, const char *config)
             printf(" %s %llu (%zu tensors)", lavin_dtype_name((lavin_dtype)d), (unsigned long long)type_bytes[d],
                    type_count[d]);
     printf("\n");
+    print_metadata(ck);
     int ret = LAVIN_EXIT_OK;
     const char *kind = model_kind(ck), *origin;
     lavin_manifest_report r;
@@ -117,9 +128,9 @@ int lavin_cmd_inspect(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: lavin inspect [--config CONFIG.json] FILE...\n\n"
                    "Lists each checkpoint's tensors (dtype, shape, bytes, and why a tensor of a quantized\n"
-                   "GGUF file is not quantized), the bytes per dtype, the parameter count, the config\n"
-                   "found or inferred, and whether the file is a valid J-DiT or ST-VAE for it. Exit status 2\n"
-                   "if not.\n");
+                   "GGUF file is not quantized), the bytes per dtype, the parameter count, lavin's metadata\n"
+                   "(lavin.size, lavin.clip_frames, ...), the config found or inferred, and whether the file\n"
+                   "is a valid J-DiT or ST-VAE for it. Exit status 2 if not.\n");
             return LAVIN_EXIT_OK;
         }
         if (!strcmp(argv[i], "--config") && i + 1 < argc) {

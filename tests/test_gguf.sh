@@ -1,6 +1,6 @@
 #!/bin/sh
 # GGUF files end to end: lavin-tiny converted to every dtype, inspected,
-# found by --model-dir and run; the f16 file answers exactly as the
+# its metadata kept, found by --model-dir and run; the f16 file answers exactly as the
 # safetensors one, q8_0 and q4_0 close to it; convert's refusals; every
 # truncation of a small file and a few lying headers give exit 2 and one
 # line from lavin inspect.
@@ -22,6 +22,7 @@ for dt in f32 f16 bf16 q8_0 q4_0; do
     expect 0 "to $dt GGUF" "$lavin" convert "$tiny/lavin_dit.safetensors" -o "$tmp/$dt.gguf" --dtype "$dt"
     expect 0 "inspect the $dt file" "$lavin" inspect "$tmp/$dt.gguf"
     has "its config from the GGUF metadata" "^J-DiT config (GGUF metadata)"
+    has "its clip length, as lavin-tiny's file says" "^metadata: lavin.clip_frames 5$"
     has "a valid J-DiT" "^verdict: valid J-DiT"
     echo "       $dt: $(wc -c <"$tmp/$dt.gguf") bytes; $(grep '^bytes by type' "$tmp/out")"
 done
@@ -35,6 +36,8 @@ expect 0 "GGUF to GGUF without --dtype" "$lavin" convert "$tmp/q8_0.gguf" -o "$t
 check "is the same file, reasons and all" cmp "$tmp/q8_0.gguf" "$tmp/again.gguf"
 expect 0 "q8_0 GGUF back to f16 safetensors" "$lavin" convert "$tmp/q8_0.gguf" -o "$tmp/back.safetensors" --dtype f16
 expect 0 "which is a valid J-DiT" "$lavin" inspect "$tmp/back.safetensors"
+has "with its native size" "^metadata: lavin.size 128x128$"
+has "and its clip length" "^metadata: lavin.clip_frames 5$"
 
 echo "convert refuses:"
 expect 2 "q8_0 into safetensors" "$lavin" convert "$tiny/lavin_dit.safetensors" -o "$tmp/x.safetensors" --dtype q8_0
