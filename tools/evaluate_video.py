@@ -24,9 +24,9 @@ seed, and prints a Markdown table (or, with --json, the figures):
   flat frame of its mean colour (trivial).
 
 Clips are lavin's default length (the model's: lavin-tiny's five frames)
-unless --clip-frames names others, each scored as a mode of its own. Each flythrough is sampled
---seeds times (lavin's --seed 0 .. N-1) and the figures pool the draws'
-frames.
+unless --clip-frames names others, each scored as a mode of its own. Each
+flythrough is sampled --seeds times (lavin's --seed 0 .. N-1) and the
+figures pool the draws' frames.
 
 Needs numpy and PIL only, so the tests can run it.
 
