@@ -148,14 +148,13 @@ static void affine(lavin_answer *a, double s, double t)
     luma_values(rgb, px, a->values);
 }
 
-int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m)
+int lavin_api_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m, double fade)
 {
     if (n < 0 || m < 0 || m > n || (n && !a) || (m && !ref))
-        return lavin_api_return(ctx, lavin_err(ctx, LAVIN_EINVAL, "align answers: %d shared of %d answers", m, n));
+        return lavin_err(ctx, LAVIN_EINVAL, "align answers: %d shared of %d answers", m, n);
     for (int i = 0; i < n; i++)
         if (!same_shape(&a[0], &a[i]) || (i < m && !same_shape(&a[0], &ref[i])))
-            return lavin_api_return(ctx, lavin_err(ctx, LAVIN_EINVAL, "align answers: answer %d differs in kind "
-                                                             "or size", i));
+            return lavin_err(ctx, LAVIN_EINVAL, "align answers: answer %d differs in kind or size", i);
     if (m == 0 || a[0].kind != LAVIN_ANSWER_DEPTH)
         return 0;
     size_t px = (size_t)a[0].width * (size_t)a[0].height;
@@ -166,10 +165,23 @@ int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_
             sx += x, sy += y, sxx += x * x, sxy += x * y;
         }
     double mx = sx / count, my = sy / count, var = sxx / count - mx * mx, cov = sxy / count - mx * my;
-    double s = var > 1e-12 && cov > 0 ? cov / var : 1.0, t = my - s * mx;
+    double s = var > 1e-12 && cov > 0 ? cov / var : 1.0, t = my - s * mx, keep = 1.0;
     for (int i = 0; i < n; i++) {
-        double w = i < m ? 0.0 : (double)(i - m + 1) / (n - m);
-        affine(&a[i], s + (1.0 - s) * w, t * (1.0 - w));
+        if (i >= m)
+            keep = fade > 0 ? keep * (1.0 - fade) : (double)(n - 1 - i) / (n - m);
+        affine(&a[i], 1.0 + (s - 1.0) * keep, t * keep);
     }
     return 0;
+}
+
+int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m)
+{
+    return lavin_api_return(ctx, lavin_api_answers_align(ctx, a, n, ref, m, 0.0));
+}
+
+int lavin_api_answer_like(lavin_context *ctx, const lavin_answer *like, lavin_image *rgb, lavin_answer *out)
+{
+    lavin_palette pal;
+    const lavin_task *t = answer_task(like, &pal);
+    return lavin_api_answer(ctx, t, &pal, rgb, out);
 }

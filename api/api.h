@@ -39,4 +39,16 @@ int lavin_api_image_view(lavin_context *ctx, const lavin_picture *pic, lavin_ima
 int lavin_api_answer(lavin_context *ctx, const lavin_task *task, const lavin_palette *pal,
                      lavin_image *rgb, lavin_answer *out);
 
+/* The session's context, and whether it is a clip session. */
+lavin_context *lavin_api_session_context(const lavin_session *s, int *clips);
+
+/* The same for the task and palette of the answer `like`. */
+int lavin_api_answer_like(lavin_context *ctx, const lavin_answer *like, lavin_image *rgb, lavin_answer *out);
+
+/* lavin_answers_align() with its easing chosen: fade 0 eases linearly to
+ * none at a[n - 1]; fade in (0, 1) keeps the fit on the answers after the
+ * shared ones by a factor (1 - fade) less each. The error is on the context
+ * but not returned through lavin_api_return(). */
+int lavin_api_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m, double fade);
+
 #endif

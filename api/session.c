@@ -200,6 +200,12 @@ int lavin_session_clip_frames(const lavin_session *s)
     return s->p.clip_frames;
 }
 
+lavin_context *lavin_api_session_context(const lavin_session *s, int *clips)
+{
+    *clips = s->p.clips;
+    return s->ctx;
+}
+
 int lavin_session_batch_size(const lavin_session *s)
 {
     if (s->p.batch)

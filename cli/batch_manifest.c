@@ -22,7 +22,7 @@ static const struct {
 } job_keys[] = {
     { "in", 0 }, { "out", 0 }, { "context", 0 }, { "task", 0 }, { "size", 0 }, { "steps", 0 }, { "seed", 0 },
     { "cfg", 0 }, { "pairs", 0 }, { "fit", 0 }, { "batch", 0 }, { "vae-tile", 0 }, { "clip-frames", 0 },
-    { "frames", 0 }, { "context-frames", 0 }, { "rope", 0 }, { "rope-anchor", 0 }, { "clip", 1 },
+    { "clip-stride", 0 }, { "frames", 0 }, { "context-frames", 0 }, { "rope", 0 }, { "rope-anchor", 0 }, { "clip", 1 },
     { "keep-model-size", 1 }, { "only-new", 1 },
 };
 

@@ -99,6 +99,8 @@ static int parse_value(const char *a, const char *v, infer_opts *o)
         return parse_int(v, 1, 1000, &p->context_frames);
     if (!strcmp(a, "--clip-frames"))
         return parse_int(v, 1, 1000, &p->clip_frames);
+    if (!strcmp(a, "--clip-stride"))
+        return parse_int(v, 1, 1000, &o->clip_stride);
     if (!strcmp(a, "--cfg"))
         return p->cfg = strtof(v, &end), *end || !*v ? -1 : 0;
     if (!strcmp(a, "--seed"))

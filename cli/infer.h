@@ -22,6 +22,7 @@ typedef struct infer_opts {
     lavin_model_params model;     /* files filled in by infer_open */
     lavin_session_params session; /* context and task filled in by infer_open */
     int frames, only_new;         /* lavin predict */
+    int clip_stride;              /* lavin video --clip: 0, the clip stream's default */
 } infer_opts;
 
 typedef struct infer_session {

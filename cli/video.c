@@ -1,5 +1,5 @@
 /* lavin video: an image task on every frame of a video, or (--clip) a clip
- * task on consecutive clips of it. */
+ * task on overlapping clips of it. */
 #include <stdio.h>
 
 #include "cli/commands.h"
@@ -11,7 +11,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: lavin video --context CONTEXT --in IN.mp4 [-o OUT.mp4] [--frames-dir DIR]\n"
-            "                   [--clip [--clip-frames N]] [options]\n\n"
+            "                   [--clip [--clip-frames N] [--clip-stride S]] [options]\n\n"
             "Runs the task the example pairs show on every frame of IN (the pairs are encoded once; every\n"
             "frame uses the same seed, for steadier output; frames are batched as far as device memory\n"
             "allows, or --batch N) and writes OUT with IN's frames turned upright, each at its own time,\n"
@@ -23,8 +23,11 @@ static void usage(FILE *f)
             "--clip runs it on clips of N frames through the ST-VAE's temporal compression instead\n"
             "(1 + 4k; by default the model's: 5 for lavin-tiny, 9 for the released model); the context\n"
             "then holds NAME_input.mp4 / NAME_target.mp4 clips.\n"
-            "Each clip starts on the last frame of the one before (the last clip on the video's last\n"
-            "N frames); depth clips take the scale of the one before on the frames they share.\n"
+            "A clip starts every S frames (1 to N - 1; by default (N - 1) / 2, so each frame is answered\n"
+            "about twice; N - 1 shares one frame, the fastest) and the last on the video's last N frames;\n"
+            "each takes the scale of the answers before it on the frames they share (depth) and a frame's\n"
+            "answer is the weighted average of the clips over it, so answers change smoothly where one\n"
+            "clip gives way to the next.\n"
             "The other options are those of lavin run (see lavin run --help).\n");
 }
 
@@ -55,6 +58,10 @@ int lavin_cmd_video(int argc, char **argv)
         return status;
     if (!o.context || !o.in || (!o.out && !frames_dir)) {
         fprintf(stderr, "lavin video: --context, --in and -o or --frames-dir are required (see --help)\n");
+        return LAVIN_EXIT_USAGE;
+    }
+    if (o.clip_stride && !o.session.clips) {
+        fprintf(stderr, "lavin video: --clip-stride %d: only clips (--clip) have a stride\n", o.clip_stride);
         return LAVIN_EXIT_USAGE;
     }
     if (o.session.clips && o.session.clip_frames && (o.session.clip_frames - 1) % 4) {

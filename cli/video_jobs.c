@@ -52,67 +52,29 @@ static int emit_all(video_job *j, lavin_answer *a, const int64_t *pts, int n)
     return ret;
 }
 
-static void swap_pictures(lavin_picture *a, lavin_picture *b)
-{
-    lavin_picture t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static void free_clip(lavin_picture *f, lavin_answer *a, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (f)
-            lavin_picture_free(&f[i]);
-        if (a)
-            lavin_answer_free(&a[i]);
-    }
-    free(f);
-    free(a);
-}
-
-/* Clips of T frames. Each after the first starts on the last frame of the
- * one before, the video's last clip on its last T frames (rather than on
- * copies of its last frame, which no model is trained on), and its answers
- * take the earlier clip's scale where they are relative, easing back to
- * their own (lavin_answers_align): depth clips would otherwise meet with a
- * jump. The shared frames keep the answers already written. A video shorter
- * than T is one clip, which the library fills up. win[0..have) are the last
- * clip's frames, ans their answers; new frames are read into fresh. */
+/* Clips through the library's clip stream: frames in, answers out as each
+ * becomes final. */
 static int process_clips(video_job *j, lavin_video_input *in)
 {
-    int T = lavin_session_clip_frames(j->s), have = 0, got, ret;
-    lavin_picture *win = calloc((size_t)T, sizeof(*win)), *fresh = calloc((size_t)T, sizeof(*fresh));
-    lavin_answer *ans = calloc((size_t)T, sizeof(*ans)), *next = calloc((size_t)T, sizeof(*next));
-    int64_t *pts = calloc((size_t)T, sizeof(*pts));
-    for (ret = win && fresh && ans && next && pts ? 0 : LAVIN_ENOMEM; ret >= 0;) {
-        int want = have && T > 1 ? T - 1 : T;
-        for (got = 0; got < want && (ret = lavin_video_input_read(in, &fresh[got], &pts[got])) > 0; got++)
-            ;
-        if (ret < 0 || got == 0)
-            break;
-        int keep = have < T - got ? have : T - got;
-        for (int i = 0; i < keep; i++)
-            swap_pictures(&win[i], &win[have - keep + i]);
-        for (int i = 0; i < got; i++)
-            swap_pictures(&win[keep + i], &fresh[i]);
-        ret = lavin_session_run_clip(j->s, win, keep + got, next);
-        cli_progress_done(j->progress);
-        j->sampling_failed = ret < 0;
+    lavin_clip_stream *c = NULL;
+    lavin_picture frame = { 0 };
+    lavin_answer a = { 0 };
+    int64_t pts;
+    int ret = lavin_clip_stream_open(j->s, j->o->clip_stride, &c), more = 1;
+    while (ret >= 0 && more) {
+        ret = more = lavin_video_input_read(in, &frame, &pts);
         if (ret >= 0)
-            ret = lavin_answers_align(j->ctx, next, keep + got, ans + have - keep, keep);
-        for (int i = 0; ret >= 0 && i < got; i++)
-            ret = emit(j, &next[keep + i], pts[i]);
-        for (int i = 0; i < T; i++)
-            lavin_answer_free(&ans[i]);
-        lavin_answer *done = ans;
-        ans = next;
-        next = done;
-        have = keep + got;
+            ret = lavin_clip_stream_push(c, more ? &frame : NULL, pts);
+        j->sampling_failed = ret < 0 && more >= 0;
+        if (ret > 0)
+            cli_progress_done(j->progress);
+        while (ret >= 0 && (ret = lavin_clip_stream_pull(c, &a, &pts)) > 0) {
+            ret = emit(j, &a, pts);
+            lavin_answer_free(&a);
+        }
     }
-    free_clip(win, ans, T);
-    free_clip(fresh, next, T);
-    free(pts);
+    lavin_picture_free(&frame);
+    lavin_clip_stream_close(&c);
     return ret;
 }
 

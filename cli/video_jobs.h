@@ -21,7 +21,7 @@ typedef struct video_job {
 } video_job;
 
 /* Every frame of in answered (in the library's batches) or, with clips,
- * every clip of lavin_session_clip_frames() frames, and written in order.
+ * through a clip stream at o->clip_stride, and written in order.
  * Each run ends a step of j->progress; beginning it is the caller's.
  * Returns an error code. */
 int video_job_process(video_job *j, lavin_video_input *in);

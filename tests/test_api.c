@@ -1,6 +1,6 @@
 /* The public API alone (lavin/lavin.h and lavin/media.h, the shared
  * library): versions and NULL safety, one model shared by sessions, parity
- * with the lavin command, cancelling, logging, clip answers aligned, and
+ * with the lavin command, cancelling, logging, clip answers aligned, clip streams, and
  * the command line's bad inputs refused with its messages.
  * Usage: test_api LAVIN SOURCE_ROOT */
 #include <fcntl.h>
@@ -291,6 +291,7 @@ int main(int argc, char **argv)
             test_bad_inputs(&t);
             test_rope(&t);
             test_clip_length(&t);
+            test_clip_stream(&t);
         }
         lavin_model_close(&t.model);
         check(&t, t.model == NULL, "lavin_model_close() clears the pointer", NULL);

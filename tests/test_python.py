@@ -332,7 +332,21 @@ def video_and_clips():
         assert s.clip_frames == 5, s.clip_frames
         out = s.run_clip(frames[:3])
         state["clips"] = s.run_clip(frames[2:5], full=True), s.run_clip(frames[:3], full=True)
+        # A video shorter than a clip is that clip; a longer one, every frame
+        # in order, the overlapping clips averaged (tests/api/clip_stream.c
+        # checks the averaging).
+        one = list(s.run_video(iter(frames[:3])))
+        video = list(s.run_video(frames[:7], full=True))
+        ends = list(s.run_video(frames[:7], stride=4))
+        try:
+            list(s.run_video(frames[:7], stride=5))
+            raise AssertionError("stride 5 was taken for five-frame clips")
+        except lavin.InvalidInput as e:
+            assert "clip stride 5" in str(e), e
     assert len(out) == 3 and all(d.shape == (256, 256) and d.dtype == np.float32 for d in out)
+    assert all(np.array_equal(a, b) for a, b in zip(one, out)) and len(one) == 3
+    assert len(video) == 7 and video[6].task == "depth" and video[6].values.shape == (256, 256)
+    assert len(ends) == 7 and not np.array_equal(ends[3], video[3].values), "stride made no difference"
     with state["model"].session("depth", pairs=1, steps=3, context_frames=5, size=(32, 32)) as s:
         future = s.predict(frames[:5], 2, full=True)
     assert len(future) == 2 and future[0].task == "depth" and future[0].values.shape == (256, 256)

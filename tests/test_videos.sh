@@ -34,13 +34,22 @@ check "input times, then the timeline continues at the average rate" \
 check "predict keeps the audio" has "$tmp/next.mp4" "audio aac eng"
 expect 0 "predict --only-new" predict --in "$tmp/vfr.mov" --frames 3 --context-frames 5 --only-new -o "$tmp/new.mp4"
 check "the new frames alone, from time 0" test "$("$media" times "$tmp/new.mp4" | tr '\n' ' ')" = "0/1 1/8 1/4 "
-# 20 frames in clips that share a frame with the one before, the last
-# sharing more: 0-4, 4-8, 8-12, 12-16, 15-19; 0-8, 8-16, 11-19.
+# 20 frames in overlapping clips, every half clip by default, the last on
+# the last frames: 0-4, 2-6, ..., 14-18, 15-19; 0-8, 4-12, 8-16, 11-19;
+# at stride 1, sixteen clips.
 for T in 5 9; do
     expect 0 "clips of $T frames" video --context depth-clip --clip --clip-frames $T --in "$tmp/vfr.mov" \
         -o "$tmp/clips$T.mp4"
     check "each frame once, at its time" sh -c "'$media' times '$tmp/clips$T.mp4' | cmp -s - '$tmp/vfr.times'"
 done
+expect 0 "clips of 5 frames, one every frame" video --context depth-clip --clip --clip-frames 5 --clip-stride 1 \
+    --in "$tmp/vfr.mov" -o "$tmp/clips1.mp4"
+check "each frame once, at its time" sh -c "'$media' times '$tmp/clips1.mp4' | cmp -s - '$tmp/vfr.times'"
+expect 2 "--clip-stride 5 for clips of 5 frames" video --context depth-clip --clip --clip-frames 5 --clip-stride 5 \
+    --in "$tmp/vfr.mov" -o "$tmp/stride5.mp4"
+check "says the strides it takes, writes nothing" sh -c "grep -q 'clip stride 5: 1 to 4' '$tmp/err' && test ! -e '$tmp/stride5.mp4'"
+expect 2 "--clip-stride without --clip" video --context depth --clip-stride 2 --in "$tmp/vfr.mov" -o "$tmp/stride.mp4"
+one_line_naming "--clip-stride 2"
 expect 0 "clips of the model's length" video --context depth-clip --clip --in "$tmp/vfr.mov" -o "$tmp/clips.mp4"
 check "are nine frames: these models name none (lavin.clip_frames)" cmp -s "$tmp/clips.mp4" "$tmp/clips9.mp4"
 

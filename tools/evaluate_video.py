@@ -24,7 +24,8 @@ seed, and prints a Markdown table (or, with --json, the figures):
   flat frame of its mean colour (trivial).
 
 Clips are lavin's default length (the model's: lavin-tiny's five frames)
-unless --clip-frames names others, each scored as a mode of its own. Each
+at lavin's default stride unless --clip-frames and --clip-stride name
+others, each length scored as a mode of its own; --modes runs a part. Each
 flythrough is sampled --seeds times (lavin's --seed 0 .. N-1) and the
 figures pool the draws' frames.
 
@@ -32,7 +33,7 @@ Needs numpy and PIL only, so the tests can run it.
 
     /usr/bin/python3 tools/evaluate_video.py --clips DIR [--count 12] [--lavin build/cli/lavin]
         [--model-dir models/lavin-tiny] [--pairs 2] [--steps 20] [--clip-frames model[,9...]]
-        [--seeds 3] [--jobs 1] [--json]
+        [--clip-stride S] [--modes frame,clip,predict] [--seeds 3] [--jobs 1] [--json]
 """
 import argparse
 import functools
@@ -138,9 +139,10 @@ def score(opts, i, seed, work, sample_seed=0):
     out = {"flythrough": i, "seed": sample_seed}
     work = os.path.join(work, f"{i}-{sample_seed}")
     os.makedirs(work)
-    modes = [("frame", ["--context", "depth"])]
-    modes += [(clip_mode(t), ["--context", "depth-clip", "--clip"] + (["--clip-frames", str(t)] if t else []))
-              for t in opts.clip_frames]
+    modes = [("frame", ["--context", "depth"])] if "frame" in opts.modes else []
+    modes += [(clip_mode(t), ["--context", "depth-clip", "--clip"] + (["--clip-frames", str(t)] if t else []) +
+               (["--clip-stride", str(opts.clip_stride)] if opts.clip_stride else []))
+              for t in opts.clip_frames if "clip" in opts.modes]
     for mode, extra in modes:
         d = os.path.join(work, mode)
         run(opts.lavin, ["video", "--in", fly, "--frames-dir", d, "--task", "depth"] + extra + common)
@@ -154,7 +156,7 @@ def score(opts, i, seed, work, sample_seed=0):
     out["flat"]["flicker"], out["flat"]["change_error"] = temporal(flat, list(truth["z"]))
     last = truth["rgb"][PAST - 1]
     flat = np.broadcast_to(np.round(last.reshape(-1, 3).mean(0)).astype(np.uint8), last.shape)
-    for n in PREDICT:
+    for n in PREDICT if "predict" in opts.modes else ():
         d = os.path.join(work, f"predict{n}")
         run(opts.lavin, ["predict", "--in", past, "--frames", str(n), "--frames-dir", d] + common)
         got = frames(d)
@@ -186,7 +188,7 @@ def summary(per):
         s[mode] = {"absrel_median": float(np.median(a)), "absrel_mean": float(a.mean()),
                    "flicker": float(np.mean([p[mode]["flicker"] for p in per])),
                    "change_error": float(np.mean([p[mode]["change_error"] for p in per]))}
-    for n in PREDICT:
+    for n in [n for n in PREDICT if f"predict{n}" in per[0]]:
         k = f"predict{n}"
         s[k] = {}
         for m in ("psnr", "ssim", "repeat_psnr", "repeat_ssim", "flat_psnr", "flat_ssim"):
@@ -204,9 +206,13 @@ def table(s, count, seeds=1):
     clips = [(k, f"clips of {k[4:]} frames (`--clip --clip-frames {k[4:]}`)" if k[4:]
               else "clips (`lavin video --clip`, the model's length)") for k in s if k.startswith("clip")]
     for k, what in [("frame", "per frame (`lavin video`)")] + clips + [("flat", "flat (one depth)")]:
+        if k not in s:
+            continue
         d = s[k]
         lines.append(f"| {what} | {d['absrel_median']:.3f} | {d['absrel_mean']:.3f} | {d['flicker']:.4f} | "
                      f"{d['change_error']:.4f} |")
+    if f"predict{PREDICT[0]}" not in s:
+        return "\n".join(lines)
     lines += ["", f"Prediction from the first {PAST} frames:", "",
              "| frames | PSNR first 4 | PSNR all | SSIM first 4 | SSIM all |", "| --- | --- | --- | --- | --- |"]
     for n in PREDICT:
@@ -230,14 +236,21 @@ def main():
     ap.add_argument("--clip-frames", default="model",
                     help="lavin video --clip-frames, or several, comma-separated, each scored as its own mode; "
                          "model: lavin's default, the model's length")
+    ap.add_argument("--clip-stride", type=int, default=0,
+                    help="lavin video --clip-stride; 0: lavin's default (half a clip)")
+    ap.add_argument("--modes", default="frame,clip,predict",
+                    help="what to run, comma-separated: frame (per-frame depth), clip (clip depth), predict")
     ap.add_argument("--seeds", type=int, default=3,
                     help="sample each flythrough with lavin's --seed 0 .. N-1: one draw of the noise moves a "
                          "flythrough's AbsRel by as much as the gap between two releases")
     ap.add_argument("--jobs", type=int, default=1, help="lavin runs at a time")
     ap.add_argument("--json", action="store_true", help="print the figures, and each flythrough's, as JSON")
     opts = ap.parse_args()
-    if opts.seeds < 1 or opts.jobs < 1:
-        ap.error("--seeds and --jobs take a count of at least 1")
+    if opts.seeds < 1 or opts.jobs < 1 or opts.clip_stride < 0:
+        ap.error("--seeds and --jobs take a count of at least 1, --clip-stride one of at least 0")
+    opts.modes = opts.modes.split(",")
+    if not opts.modes or not set(opts.modes) <= {"frame", "clip", "predict"}:
+        ap.error(f"--modes {','.join(opts.modes)}: a comma-separated list of frame, clip and predict")
     try:
         opts.clip_frames = [None if t == "model" else int(t) for t in opts.clip_frames.split(",")]
     except ValueError:

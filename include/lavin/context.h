@@ -45,7 +45,7 @@ extern "C" {
 /* The API this header describes. The major number changes when a program
  * must be rebuilt; the minor one when something is added. */
 #define LAVIN_API_VERSION_MAJOR 1
-#define LAVIN_API_VERSION_MINOR 4
+#define LAVIN_API_VERSION_MINOR 5
 #define LAVIN_API_VERSION ((LAVIN_API_VERSION_MAJOR << 16) | LAVIN_API_VERSION_MINOR)
 
 /* The library's release, e.g. "0.2.0". */

@@ -76,9 +76,10 @@ LAVIN_API void lavin_answer_free(lavin_answer *a);
  * keeping its own scale: pictures and values, clamped to [0, 1]. So clips
  * meet without a jump, and over a long video the scale neither drifts nor
  * saturates as it would if every clip took on the first one's. Answers of
- * other kinds are absolute and stay as they are. Returns 0, or
- * LAVIN_EINVAL when 0 <= m <= n does not hold or the answers differ in kind
- * or size. */
+ * other kinds are absolute and stay as they are. For callers who cut a
+ * video into clips themselves; lavin_clip_stream (lavin/session.h) answers
+ * a whole video in overlapping clips. Returns 0, or LAVIN_EINVAL when
+ * 0 <= m <= n does not hold or the answers differ in kind or size. */
 LAVIN_API int lavin_answers_align(lavin_context *ctx, lavin_answer *a, int n, const lavin_answer *ref, int m);
 
 /* The tasks the library decodes, for listings: name and a one-line summary

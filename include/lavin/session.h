@@ -149,10 +149,50 @@ LAVIN_API int lavin_session_run(lavin_session *s, const lavin_picture *queries, 
 
 /* A clip session: answers one clip of n frames, 1 <= n <= clip_frames (a
  * short clip is filled up with copies of its last frame, whose answers are
- * dropped); out gets n answers. A longer video is better cut into clips
- * that share frames, the next put on the earlier one's scale with
- * lavin_answers_align(), as lavin video --clip does (cli/video_jobs.c). */
+ * dropped); out gets n answers. A longer video is better answered through a
+ * clip stream (below), as lavin video --clip does. */
 LAVIN_API int lavin_session_run_clip(lavin_session *s, const lavin_picture *frames, int n, lavin_answer *out);
+
+/* A clip session's answers for a video of any length, frame by frame, in
+ * overlapping clips (since API 1.5). Clips of T = lavin_session_clip_frames()
+ * frames start every `stride` frames, so neighbours share T - stride frames.
+ * Each clip is put on the scale of the answers so far with the fit of
+ * lavin_answers_align() on the frames it shares with them, kept in full
+ * there and fading by 1/16 per frame after them (so over a long video the
+ * scale follows the clips' own rather than drifting), then averaged into
+ * them with the weight min(j + 1, T - j) at its frame j: a frame's answer
+ * is the weighted average of every clip over it (overlap-add; labels take
+ * the clip of the highest weight, the later of equals), so consecutive
+ * answers change little where one clip gives way to the next, and each
+ * frame is sampled about T / stride times. The video's last clip is its
+ * last T frames; a video shorter than T is one clip.
+ *
+ * Push the frames in order (copied; all of one size), then NULL for the
+ * end; after each push, pull the answers it made ready, in frame order,
+ * until lavin_clip_stream_pull() returns 0. Answers are at the frames' size
+ * (the session's with keep_model_size) and carry their frame's pts. */
+typedef struct lavin_clip_stream lavin_clip_stream;
+
+/* stride: 1 .. T - 1 (1 when T is 1); 0: (T - 1) / 2, at least 1 (two
+ * frames for lavin-tiny's five-frame clips: about twice the J-DiT passes
+ * of clips that share one frame, which is stride T - 1). Returns 0,
+ * LAVIN_EINVAL for a picture session or a stride out of range, or
+ * LAVIN_ENOMEM. */
+LAVIN_API int lavin_clip_stream_open(lavin_session *s, int stride, lavin_clip_stream **out);
+LAVIN_API void lavin_clip_stream_close(lavin_clip_stream **c);
+
+/* Takes one frame, or with frame NULL ends the video, and runs the clip
+ * that is then due, if any. Returns 1 when a clip ran, 0 when none did,
+ * LAVIN_EINVAL when answers wait to be pulled, after the end, or for a
+ * frame of another size (the stream goes on), or the clip's error
+ * (lavin_session_run_clip(); the stream then refuses more). */
+LAVIN_API int lavin_clip_stream_push(lavin_clip_stream *c, const lavin_picture *frame, int64_t pts);
+
+/* The next frame's answer and the pts pushed with it (pts may be NULL):
+ * returns 1, or 0 when no answer is ready (more frames or the end must be
+ * pushed first; after the end, every answer was pulled), or a negative
+ * error (LAVIN_ENOMEM). The caller frees the answer. */
+LAVIN_API int lavin_clip_stream_pull(lavin_clip_stream *c, lavin_answer *out, int64_t *pts);
 
 /* Future frames: the last context_frames of the n past frames (fewer, 1 +
  * 4k, when there are fewer) condition the J-DiT after the pairs, if any; it

@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_float, c_
 
 # The API this module was written for (LAVIN_API_VERSION_MAJOR/MINOR).
 API_MAJOR = 1
-API_MINOR = 4
+API_MINOR = 5
 
 # enum lavin_error
 OK, EINVAL, ENOMEM, EDEVMEM, EVULKAN, EDEVLOST, ENODEV, EIO, EFORMAT, EUNSUPPORTED, ECANCELED = range(0, -11, -1)
@@ -147,6 +147,10 @@ _PROTOTYPES = {
     "lavin_session_run": (c_int, [P, POINTER(Picture), c_int, POINTER(Answer)]),
     "lavin_session_run_clip": (c_int, [P, POINTER(Picture), c_int, POINTER(Answer)]),
     "lavin_session_predict": (c_int, [P, POINTER(Picture), c_int, c_int, POINTER(Answer)]),
+    "lavin_clip_stream_open": (c_int, [P, c_int, POINTER(P)]),
+    "lavin_clip_stream_close": (None, [POINTER(P)]),
+    "lavin_clip_stream_push": (c_int, [P, POINTER(Picture), c_int64]),
+    "lavin_clip_stream_pull": (c_int, [P, POINTER(Answer), POINTER(c_int64)]),
     "lavin_picture_read": (c_int, [P, c_char_p, POINTER(Picture)]),
     "lavin_picture_write_png": (c_int, [P, c_char_p, POINTER(Picture)]),
     "lavin_picture_format_check": (c_int, [P, c_char_p]),

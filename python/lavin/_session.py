@@ -1,6 +1,7 @@
 """Sessions: a task's pairs encoded once, then queries."""
 
 import ctypes
+import itertools
 import os
 
 from . import _native as N
@@ -167,6 +168,31 @@ class Session(Closing):
         """A clip session: answers for one clip of 1..clip_frames frames."""
         frames = list(frames)
         return self._call(N.lib().lavin_session_run_clip, frames, len(frames), full=full)
+
+    def run_video(self, frames, *, stride=0, full=False):
+        """A clip session's answers for a video of any length (frames: any
+        iterable of pictures, or a VideoReader), yielded in frame order as
+        each is final: overlapping clips every `stride` frames (0: half a
+        clip), each put on the scale of the answers before it and averaged
+        into them (lavin_clip_stream)."""
+        lib, ctx = N.lib(), self._model._ctx
+        h = ctypes.c_void_p()
+        with ctx.lock:
+            self._progress.check(ctx, lib.lavin_clip_stream_open(self._handle(), int(stride), ctypes.byref(h)))
+        try:
+            for frame in itertools.chain(frames, [None]):
+                pics, keep = pictures([frame]) if frame is not None else (None, None)
+                out, pts, ready = N.Answer(), ctypes.c_int64(), []
+                with ctx.lock:
+                    self._progress.check(ctx, lib.lavin_clip_stream_push(h, pics, 0))
+                    while self._progress.check(ctx, lib.lavin_clip_stream_pull(h, ctypes.byref(out),
+                                                                               ctypes.byref(pts))) > 0:
+                        ready += answers(ctypes.pointer(out), 1)
+                del keep
+                yield from (a if full else a.data for a in ready)
+        finally:
+            with ctx.lock:
+                lib.lavin_clip_stream_close(ctypes.byref(h))
 
     def predict(self, frames, n, *, full=False):
         """n future frames after the past frames, at the last one's size."""

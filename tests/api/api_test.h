@@ -59,5 +59,6 @@ void test_bad_inputs(api_test *t);
 void test_rope(api_test *t);
 void test_align(api_test *t);
 void test_clip_length(api_test *t);
+void test_clip_stream(api_test *t);
 
 #endif
