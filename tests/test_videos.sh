@@ -49,7 +49,7 @@ expect 2 "--clip-stride 5 for clips of 5 frames" video --context depth-clip --cl
     --in "$tmp/vfr.mov" -o "$tmp/stride5.mp4"
 check "says the strides it takes, writes nothing" sh -c "grep -q 'clip stride 5: 1 to 4' '$tmp/err' && test ! -e '$tmp/stride5.mp4'"
 expect 2 "--clip-stride without --clip" video --context depth --clip-stride 2 --in "$tmp/vfr.mov" -o "$tmp/stride.mp4"
-one_line_naming "--clip-stride 2"
+one_line_naming "clip-stride 2: only clips"
 expect 0 "clips of the model's length" video --context depth-clip --clip --in "$tmp/vfr.mov" -o "$tmp/clips.mp4"
 check "are nine frames: these models name none (lavin.clip_frames)" cmp -s "$tmp/clips.mp4" "$tmp/clips9.mp4"
 
