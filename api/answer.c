@@ -18,6 +18,12 @@ void lavin_answer_free(lavin_answer *a)
     memset(a, 0, sizeof(*a));
 }
 
+void lavin_api_answers_free(lavin_answer *a, int n)
+{
+    for (int i = 0; a && i < n; i++)
+        lavin_answer_free(&a[i]);
+}
+
 int lavin_task_info(int i, const char **name, const char **summary)
 {
     const lavin_task *const *list = lavin_task_list();

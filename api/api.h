@@ -42,6 +42,9 @@ int lavin_api_answer(lavin_context *ctx, const lavin_task *task, const lavin_pal
 /* The session's context, and whether it is a clip session. */
 lavin_context *lavin_api_session_context(const lavin_session *s, int *clips);
 
+/* lavin_answer_free() on a[0..n); safe on a NULL array. */
+void lavin_api_answers_free(lavin_answer *a, int n);
+
 /* The same for the task and palette of the answer `like`. */
 int lavin_api_answer_like(lavin_context *ctx, const lavin_answer *like, lavin_image *rgb, lavin_answer *out);
 

@@ -125,12 +125,6 @@ static int add(lavin_clip_stream *c, int64_t f, const lavin_answer *a, double w)
     return 0;
 }
 
-static void free_answers(lavin_answer *a, int n)
-{
-    for (int i = 0; a && i < n; i++)
-        lavin_answer_free(&a[i]);
-}
-
 /* Samples the clip of frames [start, start + n), puts it on the scale of
  * the answers it shares frames with, and adds it to those not yet pulled.
  * Returns 1 (a clip ran) or an error. */
@@ -161,8 +155,8 @@ static int run_clip(lavin_clip_stream *c, int64_t start, int n)
     if (ret >= 0)
         c->covered = start + n;
     ret = ret < 0 ? ret : 1;
-    free_answers(a, n);
-    free_answers(ref, m);
+    lavin_api_answers_free(a, n);
+    lavin_api_answers_free(ref, m);
     free(frames);
     free(a);
     free(ref);

@@ -234,12 +234,6 @@ static int run_batch(lavin_session *s, lavin_clip *q, int n, int keep, lavin_ans
     return ret;
 }
 
-static void free_answers(lavin_answer *out, int n)
-{
-    for (int i = 0; i < n; i++)
-        lavin_answer_free(&out[i]);
-}
-
 static int run(lavin_session *s, const lavin_picture *queries, int n, lavin_answer *out)
 {
     if (n < 1 || !queries || !out)
@@ -276,7 +270,7 @@ int lavin_session_run(lavin_session *s, const lavin_picture *queries, int n, lav
         memset(out, 0, (size_t)n * sizeof(*out));
     int ret = run(s, queries, n, out);
     if (ret < 0 && out && n > 0)
-        free_answers(out, n);
+        lavin_api_answers_free(out, n);
     return lavin_api_return(s->ctx, ret);
 }
 
@@ -310,7 +304,7 @@ int lavin_session_run_clip(lavin_session *s, const lavin_picture *frames, int n,
         lavin_image_free(&img[i]);
     free(img);
     if (ret < 0 && out && n > 0)
-        free_answers(out, n);
+        lavin_api_answers_free(out, n);
     return lavin_api_return(s->ctx, ret);
 }
 
@@ -346,6 +340,6 @@ int lavin_session_predict(lavin_session *s, const lavin_picture *past, int n, in
         memset(out, 0, (size_t)frames * sizeof(*out));
     int ret = predict(s, past, n, frames, out);
     if (ret < 0 && out && frames > 0)
-        free_answers(out, frames);
+        lavin_api_answers_free(out, frames);
     return lavin_api_return(s->ctx, ret);
 }

@@ -182,11 +182,10 @@ class Session(Closing):
         try:
             for frame in itertools.chain(frames, [None]):
                 pics, keep = pictures([frame]) if frame is not None else (None, None)
-                out, pts, ready = N.Answer(), ctypes.c_int64(), []
+                out, ready = N.Answer(), []
                 with ctx.lock:
                     self._progress.check(ctx, lib.lavin_clip_stream_push(h, pics, 0))
-                    while self._progress.check(ctx, lib.lavin_clip_stream_pull(h, ctypes.byref(out),
-                                                                               ctypes.byref(pts))) > 0:
+                    while self._progress.check(ctx, lib.lavin_clip_stream_pull(h, ctypes.byref(out), None)) > 0:
                         ready += answers(ctypes.pointer(out), 1)
                 del keep
                 yield from (a if full else a.data for a in ready)

@@ -123,7 +123,8 @@ static void against_reference(api_test *t, lavin_session *s, const lavin_picture
                 worst = e > worst ? e : worst;
                 mean += e / ((double)n * W * H);
             }
-        check(t, clips == want_clips && worst < 0.02 && mean < 0.004,
+        /* Two roundings to 8 bits (the fit, the average) part them. */
+        check(t, clips == want_clips && worst < 2.5 / 255 && mean < 0.5 / 255,
               "a clip stream averages its aligned clips as the reference does",
               "%d frames at stride %d: %d clips, values off by %.4f at most, %.5f in the mean", n, S, clips, worst,
               mean);
